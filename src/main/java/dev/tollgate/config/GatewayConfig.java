@@ -1,0 +1,35 @@
+package dev.tollgate.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One validated, immutable configuration snapshot. Requests capture the snapshot they start with, so a hot reload
+ * never changes the rules under an in-flight request.
+ *
+ * @param source the file it was read from (null when built in code, e.g. by {@code demo})
+ * @param models client-facing model name to its deployments, ordered by priority (lowest number first)
+ */
+public record GatewayConfig(
+        Path source,
+        HostPort listen,
+        AdminConfig admin,
+        String store,
+        Map<String, ProviderConfig> providers,
+        Map<String, List<DeploymentConfig>> models,
+        Map<String, TenantConfig> tenants,
+        Limits limits,
+        Timeouts timeouts) {
+
+    public GatewayConfig {
+        providers = Map.copyOf(providers);
+        models = Map.copyOf(models);
+        tenants = Map.copyOf(tenants);
+    }
+
+    public Optional<List<DeploymentConfig>> deploymentsOf(String model) {
+        return Optional.ofNullable(models.get(model));
+    }
+}
