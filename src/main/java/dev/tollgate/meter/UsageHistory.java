@@ -1,0 +1,7 @@
+package dev.tollgate.meter;
+
+/** Reads the usage ledger back. */
+public interface UsageHistory {
+    /** Totals over the usage records (all statuses) in the query; tokens count every record, delivered or not. */
+    UsageSummary summarize(UsageQuery query) throws Exception;
+}

@@ -1,0 +1,301 @@
+package dev.tollgate.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.meter.UsageHistory;
+import dev.tollgate.meter.UsageQuery;
+import dev.tollgate.meter.UsageRecord;
+import dev.tollgate.meter.UsageSink;
+import dev.tollgate.meter.UsageSummary;
+import dev.tollgate.tenant.KeyStore;
+import dev.tollgate.tenant.StoredKey;
+import dev.tollgate.tenant.StoredTenant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The store behind a JDBC pool: the embedded SQLite file by default. All SQL here is portable to PostgreSQL
+ * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both).
+ */
+public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCloseable {
+    private static final String INSERT_USAGE = """
+            INSERT INTO usage_records (request_id, time_ms, tenant, key_id, endpoint, model, provider, upstream_model,
+                deployment, region, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, estimated,
+                status, http_status, latency_ms, stream, attempts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (request_id) DO NOTHING""";
+
+    private final HikariDataSource pool;
+
+    private SqlStore(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Opens the store named in the configuration: a file path for the embedded SQLite store. Migrations run first,
+     * so a new version starts on an old file without a manual step.
+     */
+    public static SqlStore open(String location) throws Exception {
+        if (location.startsWith("jdbc:") && !location.startsWith("jdbc:sqlite:")) {
+            throw new IllegalArgumentException("only the embedded store (a file path) is supported so far: " + location);
+        }
+        String url = location.startsWith("jdbc:") ? location : "jdbc:sqlite:" + prepareFile(location);
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        hikari.setPoolName("tollgate-store");
+        // SQLite serialises writers anyway; a few connections let admin reads run beside the ledger writer (WAL).
+        hikari.setMaximumPoolSize(4);
+        hikari.setConnectionInitSql("PRAGMA busy_timeout = 10000");
+        hikari.addDataSourceProperty("journal_mode", "WAL");
+        hikari.addDataSourceProperty("synchronous", "NORMAL");
+        hikari.addDataSourceProperty("foreign_keys", "true");
+        HikariDataSource pool = new HikariDataSource(hikari);
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration/sqlite")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new SqlStore(pool);
+    }
+
+    private static Path prepareFile(String location) throws Exception {
+        Path file = Path.of(location).toAbsolutePath();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        return file;
+    }
+
+    @Override
+    public void insertUsage(List<UsageRecord> batch) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(INSERT_USAGE)) {
+                for (UsageRecord r : batch) {
+                    int i = 1;
+                    ps.setString(i++, r.requestId());
+                    ps.setLong(i++, r.time().toEpochMilli());
+                    ps.setString(i++, r.tenant());
+                    ps.setString(i++, r.keyId());
+                    ps.setString(i++, r.endpoint());
+                    ps.setString(i++, r.model());
+                    ps.setString(i++, r.provider());
+                    ps.setString(i++, r.upstreamModel());
+                    ps.setString(i++, r.deployment());
+                    ps.setString(i++, r.region());
+                    ps.setLong(i++, r.usage().promptTokens());
+                    ps.setLong(i++, r.usage().completionTokens());
+                    ps.setLong(i++, r.usage().cachedTokens());
+                    ps.setLong(i++, r.usage().reasoningTokens());
+                    ps.setInt(i++, r.estimated() ? 1 : 0);
+                    ps.setString(i++, r.status().wire());
+                    ps.setInt(i++, r.httpStatus());
+                    ps.setLong(i++, r.latencyMillis());
+                    ps.setInt(i++, r.stream() ? 1 : 0);
+                    ps.setInt(i, r.attempts());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public UsageSummary summarize(UsageQuery q) throws SQLException {
+        StringBuilder where = new StringBuilder(" WHERE tenant = ?");
+        List<Object> args = new ArrayList<>(List.of(q.tenant()));
+        if (q.keyId() != null) {
+            where.append(" AND key_id = ?");
+            args.add(q.keyId());
+        }
+        if (q.model() != null) {
+            where.append(" AND model = ?");
+            args.add(q.model());
+        }
+        if (q.from() != null) {
+            where.append(" AND time_ms >= ?");
+            args.add(q.from().toEpochMilli());
+        }
+        if (q.to() != null) {
+            where.append(" AND time_ms < ?");
+            args.add(q.to().toEpochMilli());
+        }
+        String sql = "SELECT model, status, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens),"
+                + " SUM(reasoning_tokens), SUM(estimated) FROM usage_records" + where + " GROUP BY model, status";
+        long requests = 0;
+        long prompt = 0;
+        long completion = 0;
+        long cached = 0;
+        long reasoning = 0;
+        long estimated = 0;
+        Map<String, Long> byStatus = new TreeMap<>();
+        Map<String, long[]> byModel = new TreeMap<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String model = rs.getString(1);
+                    String status = rs.getString(2);
+                    long count = rs.getLong(3);
+                    boolean ok = status.equals("ok");
+                    prompt += rs.getLong(4);
+                    completion += rs.getLong(5);
+                    cached += rs.getLong(6);
+                    reasoning += rs.getLong(7);
+                    estimated += rs.getLong(8);
+                    byStatus.merge(status, count, Long::sum);
+                    long[] m = byModel.computeIfAbsent(model, k -> new long[3]);
+                    if (ok) {
+                        requests += count;
+                        m[0] += count;
+                    }
+                    m[1] += rs.getLong(4);
+                    m[2] += rs.getLong(5);
+                }
+            }
+        }
+        Map<String, UsageSummary.ModelTotals> models = new LinkedHashMap<>();
+        byModel.forEach((k, v) -> models.put(k, new UsageSummary.ModelTotals(v[0], v[1], v[2])));
+        return new UsageSummary(
+                q.tenant(), requests, prompt, completion, cached, reasoning, estimated, byStatus, models);
+    }
+
+    /** Every request id in the ledger, oldest first; for audits and durability checks. */
+    public List<String> requestIds(String tenant) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT request_id FROM usage_records WHERE tenant = ? ORDER BY time_ms")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void insertTenant(StoredTenant tenant) throws SQLException {
+        update("INSERT INTO tenants (name, country, created_at_ms) VALUES (?, ?, ?)",
+                tenant.name(), tenant.country(), tenant.createdAt().toEpochMilli());
+    }
+
+    @Override
+    public List<StoredTenant> tenants() throws SQLException {
+        List<StoredTenant> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT name, country, created_at_ms FROM tenants ORDER BY name");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new StoredTenant(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void insertKey(StoredKey k) throws SQLException {
+        update("INSERT INTO api_keys (id, tenant, name, prefix, hash, models, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                k.id(), k.tenant(), k.name(), k.prefix(), k.hash(), String.join(",", k.models()),
+                k.createdAt().toEpochMilli());
+    }
+
+    @Override
+    public List<StoredKey> keys(String tenant) throws SQLException {
+        String sql = "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys"
+                + (tenant == null ? "" : " WHERE tenant = ?") + " ORDER BY created_at_ms, id";
+        List<StoredKey> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            if (tenant != null) {
+                ps.setString(1, tenant);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(key(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<StoredKey> revokeKey(String id, Instant at) throws SQLException {
+        update("UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL", at.toEpochMilli(), id);
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(key(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static StoredKey key(ResultSet rs) throws SQLException {
+        String models = rs.getString(6);
+        long revoked = rs.getLong(8);
+        boolean wasRevoked = !rs.wasNull();
+        return new StoredKey(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                models == null || models.isEmpty() ? List.of() : Arrays.asList(models.split(",")),
+                Instant.ofEpochMilli(rs.getLong(7)),
+                wasRevoked ? Instant.ofEpochMilli(revoked) : null);
+    }
+
+    private void update(String sql, Object... args) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, Arrays.asList(args));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            Object a = args.get(i);
+            if (a == null) {
+                ps.setNull(i + 1, Types.VARCHAR);
+            } else if (a instanceof Long l) {
+                ps.setLong(i + 1, l);
+            } else {
+                ps.setString(i + 1, a.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
