@@ -1,0 +1,288 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.config.AdminConfig;
+import dev.tollgate.meter.UsageQuery;
+import dev.tollgate.meter.UsageSummary;
+import dev.tollgate.store.SqlStore;
+import dev.tollgate.tenant.CreatedKey;
+import dev.tollgate.tenant.StoredKey;
+import dev.tollgate.tenant.StoredTenant;
+import dev.tollgate.wire.GatewayError;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+/**
+ * The admin API on its own listener, guarded by a bearer token: usage totals, tenants and virtual keys. Store work
+ * runs on worker threads, never on the event loop.
+ */
+final class AdminServer extends VerticleBase {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int MAX_BODY = 64 * 1024;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+
+    private final GatewayState state;
+    private final SqlStore store;
+    private HttpServer server;
+
+    AdminServer(GatewayState state, SqlStore store) {
+        this.state = state;
+        this.store = store;
+    }
+
+    @Override
+    public Future<?> start() {
+        AdminConfig admin = state.config().config().admin();
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(admin.listen().host())
+                        .setPort(admin.listen().port())
+                        .setMaxHeaderSize(16 * 1024))
+                .requestHandler(this::handle);
+        return server.listen();
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    private void handle(HttpServerRequest req) {
+        String requestId = RequestIds.next();
+        HttpServerResponse res = req.response();
+        res.putHeader("x-request-id", requestId);
+        if (!authorized(req)) {
+            error(res, GatewayError.unauthenticated("Missing or wrong admin token: send 'Authorization: Bearer <token>'."),
+                    requestId);
+            return;
+        }
+        req.bodyHandler(body -> {
+            if (body.length() > MAX_BODY) {
+                error(res, GatewayError.tooLarge(MAX_BODY), requestId);
+                return;
+            }
+            try {
+                route(req, res, body, requestId);
+            } catch (IllegalArgumentException e) {
+                error(res, GatewayError.invalid(e.getMessage(), null), requestId);
+            }
+        });
+    }
+
+    private void route(HttpServerRequest req, HttpServerResponse res, Buffer body, String requestId) {
+        String path = req.path();
+        HttpMethod method = req.method();
+        if (path.equals("/admin/v1/usage") && method.equals(HttpMethod.GET)) {
+            usage(req, res, requestId);
+        } else if (path.equals("/admin/v1/keys") && method.equals(HttpMethod.GET)) {
+            String tenant = req.getParam("tenant");
+            blocking(res, requestId, () -> keysJson(state.tenants.keys(tenant)), 200);
+        } else if (path.equals("/admin/v1/keys") && method.equals(HttpMethod.POST)) {
+            JsonNode json = json(body);
+            String tenant = required(json, "tenant");
+            String name = json.path("name").asText("");
+            List<String> models = new ArrayList<>();
+            json.path("models").forEach(m -> models.add(m.asText()));
+            blocking(res, requestId, () -> createdKeyJson(state.tenants.createKey(tenant, name, models)), 201);
+        } else if (path.startsWith("/admin/v1/keys/") && method.equals(HttpMethod.DELETE)) {
+            String id = path.substring("/admin/v1/keys/".length());
+            vertx.executeBlocking(() -> state.tenants.revokeKey(id)).onComplete(ar -> {
+                if (ar.failed()) {
+                    internal(res, ar.cause(), requestId);
+                } else if (ar.result().isEmpty()) {
+                    error(res, GatewayError.notFound("No key with id '" + id + "'."), requestId);
+                } else {
+                    send(res, 200, keyJson(ar.result().get()));
+                }
+            });
+        } else if (path.equals("/admin/v1/tenants") && method.equals(HttpMethod.GET)) {
+            blocking(res, requestId, () -> {
+                ArrayNode list = MAPPER.createArrayNode();
+                for (StoredTenant t : state.tenants.tenants()) {
+                    list.addObject().put("name", t.name()).put("country", t.country());
+                }
+                return MAPPER.createObjectNode().set("data", list);
+            }, 200);
+        } else if (path.equals("/admin/v1/tenants") && method.equals(HttpMethod.POST)) {
+            JsonNode json = json(body);
+            String name = required(json, "name");
+            String country = json.path("country").asText(null);
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("'name' must be 1-64 letters, digits, '.', '_' or '-'.");
+            }
+            if (country != null && !COUNTRY.matcher(country).matches()) {
+                throw new IllegalArgumentException("'country' must be an ISO 3166 alpha-2 code such as DE.");
+            }
+            blocking(res, requestId, () -> {
+                StoredTenant t = state.tenants.createTenant(name, country);
+                return MAPPER.createObjectNode().put("name", t.name()).put("country", t.country());
+            }, 201);
+        } else if (path.equals("/admin/v1/health") && method.equals(HttpMethod.GET)) {
+            send(res, 200, MAPPER.createObjectNode()
+                    .put("status", "ok")
+                    .put("in_flight", state.inFlight.sum())
+                    .put("usage_journaled", state.ledger.journaledCount())
+                    .put("usage_stored", state.ledger.storedCount()));
+        } else {
+            error(res, GatewayError.notFound("Unknown admin route " + method.name() + " " + path + "."), requestId);
+        }
+    }
+
+    private void usage(HttpServerRequest req, HttpServerResponse res, String requestId) {
+        String tenant = req.getParam("tenant");
+        if (tenant == null || tenant.isBlank()) {
+            throw new IllegalArgumentException("Query parameter 'tenant' is required.");
+        }
+        UsageQuery query = new UsageQuery(tenant, req.getParam("key"), req.getParam("model"), instant(req, "from"),
+                instant(req, "to"));
+        // Everything journaled before this call is counted: the answer is exact, not eventually so.
+        Future.fromCompletionStage(state.ledger.flush())
+                .compose(v -> vertx.executeBlocking(() -> store.summarize(query)))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        internal(res, ar.cause(), requestId);
+                    } else {
+                        send(res, 200, usageJson(ar.result()));
+                    }
+                });
+    }
+
+    private static Instant instant(HttpServerRequest req, String param) {
+        String value = req.getParam(param);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + param + "' must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
+        }
+    }
+
+    private static ObjectNode usageJson(UsageSummary s) {
+        ObjectNode out = MAPPER.createObjectNode()
+                .put("tenant", s.tenant())
+                .put("requests", s.requests())
+                .put("prompt_tokens", s.promptTokens())
+                .put("completion_tokens", s.completionTokens())
+                .put("total_tokens", s.promptTokens() + s.completionTokens())
+                .put("cached_tokens", s.cachedTokens())
+                .put("reasoning_tokens", s.reasoningTokens())
+                .put("estimated_requests", s.estimatedRequests());
+        ObjectNode statuses = out.putObject("by_status");
+        s.byStatus().forEach(statuses::put);
+        ObjectNode models = out.putObject("by_model");
+        s.byModel().forEach((model, t) -> models.putObject(model)
+                .put("requests", t.requests())
+                .put("prompt_tokens", t.promptTokens())
+                .put("completion_tokens", t.completionTokens()));
+        return out;
+    }
+
+    private static ObjectNode keysJson(List<StoredKey> keys) {
+        ArrayNode list = MAPPER.createArrayNode();
+        keys.forEach(k -> list.add(keyJson(k)));
+        return MAPPER.createObjectNode().set("data", list);
+    }
+
+    private static ObjectNode keyJson(StoredKey k) {
+        ObjectNode out = MAPPER.createObjectNode()
+                .put("id", k.id())
+                .put("tenant", k.tenant())
+                .put("name", k.name())
+                .put("prefix", k.prefix())
+                .put("created_at", k.createdAt().toString())
+                .put("revoked_at", k.revokedAt() == null ? null : k.revokedAt().toString());
+        ArrayNode models = out.putArray("models");
+        k.models().forEach(models::add);
+        return out;
+    }
+
+    private static ObjectNode createdKeyJson(CreatedKey created) {
+        ObjectNode out = keyJson(created.stored());
+        out.put("key", created.key());
+        out.put("note", "Store this key now: Tollgate keeps only its hash and cannot show it again.");
+        return out;
+    }
+
+    private boolean authorized(HttpServerRequest req) {
+        String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        byte[] expected = state.config().config().admin().token().value().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, expected);
+    }
+
+    private void blocking(HttpServerResponse res, String requestId, Callable<JsonNode> work, int status) {
+        vertx.executeBlocking(work).onComplete(ar -> {
+            if (ar.succeeded()) {
+                send(res, status, ar.result());
+            } else if (ar.cause() instanceof IllegalArgumentException e) {
+                error(res, e.getMessage().startsWith("unknown")
+                        ? GatewayError.notFound(e.getMessage())
+                        : GatewayError.invalid(e.getMessage(), null), requestId);
+            } else {
+                internal(res, ar.cause(), requestId);
+            }
+        });
+    }
+
+    private static JsonNode json(Buffer body) {
+        try {
+            JsonNode node = MAPPER.readTree(body.getBytes());
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException("The body must be a JSON object.");
+            }
+            return node;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("The body is not valid JSON.");
+        }
+    }
+
+    private static String required(JsonNode json, String field) {
+        String value = json.path(field).asText(null);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("Missing required field '" + field + "'.");
+        }
+        return value;
+    }
+
+    private static void send(HttpServerResponse res, int status, JsonNode body) {
+        try {
+            res.setStatusCode(status)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(Buffer.buffer(MAPPER.writeValueAsBytes(body)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void error(HttpServerResponse res, GatewayError error, String requestId) {
+        ApiErrors.send(res, error, requestId);
+    }
+
+    private static void internal(HttpServerResponse res, Throwable cause, String requestId) {
+        org.slf4j.LoggerFactory.getLogger(AdminServer.class).error("{} admin request failed", requestId, cause);
+        error(res, new GatewayError(500, GatewayError.Kind.INTERNAL, "internal_error", null,
+                "The admin request failed; see the gateway log for request " + requestId + ".", 0), requestId);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tollgate.server;
+
+import dev.tollgate.wire.GatewayError;
+import dev.tollgate.wire.openai.OpenAiErrorBody;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Sends a {@link GatewayError} to an OpenAI-dialect caller. */
+final class ApiErrors {
+    private ApiErrors() {}
+
+    static void send(HttpServerResponse response, GatewayError error, String requestId) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(error.status());
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        if (error.retryAfterSeconds() > 0) {
+            response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
+        }
+        response.end(Buffer.buffer(OpenAiErrorBody.encode(error, requestId)));
+    }
+}

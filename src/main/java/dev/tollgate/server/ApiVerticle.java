@@ -1,0 +1,225 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.config.HostPort;
+import dev.tollgate.route.Deployment;
+import dev.tollgate.tenant.Principal;
+import dev.tollgate.wire.GatewayError;
+import dev.tollgate.wire.openai.Endpoint;
+import dev.tollgate.wire.openai.InvalidRequestException;
+import dev.tollgate.wire.openai.OpenAiRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The public API on one event loop: {@code /v1/chat/completions}, {@code /v1/embeddings} and {@code /v1/models}.
+ * One instance is deployed per event loop, each with its own upstream connection pool, so a request never changes
+ * threads between the caller's socket and the upstream's.
+ */
+final class ApiVerticle extends VerticleBase {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final GatewayState state;
+    private final HostPort listen;
+    private HttpClient client;
+    private HttpServer server;
+
+    ApiVerticle(GatewayState state, HostPort listen) {
+        this.state = state;
+        this.listen = listen;
+    }
+
+    @Override
+    public Future<?> start() {
+        client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setKeepAliveTimeout(30)
+                        .setTcpNoDelay(true)
+                        .setDecompressionSupported(false)
+                        .setMaxHeaderSize(64 * 1024),
+                new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(4096));
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(listen.host())
+                        .setPort(listen.port())
+                        .setTcpNoDelay(true)
+                        .setMaxHeaderSize(32 * 1024)
+                        .setMaxInitialLineLength(8 * 1024)
+                        .setHandle100ContinueAutomatically(false)
+                        .setIdleTimeout(300))
+                .requestHandler(this::handle);
+        return server.listen();
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    Future<Void> shutdown(java.time.Duration drain) {
+        return server.shutdown(drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void handle(HttpServerRequest req) {
+        long start = System.nanoTime();
+        String requestId = RequestIds.next();
+        HttpServerResponse response = req.response();
+        response.putHeader("x-request-id", requestId);
+        RuntimeConfig config = state.config();
+        String path = req.path();
+        Endpoint endpoint =
+                switch (path) {
+                    case "/v1/chat/completions" -> Endpoint.CHAT_COMPLETIONS;
+                    case "/v1/embeddings" -> Endpoint.EMBEDDINGS;
+                    default -> null;
+                };
+        if (endpoint == null && !path.equals("/v1/models")) {
+            reject(req, GatewayError.notFound("Unknown path '" + truncate(path) + "'. Tollgate serves POST /v1/chat/completions,"
+                    + " POST /v1/embeddings and GET /v1/models."), requestId);
+            return;
+        }
+        HttpMethod expected = endpoint == null ? HttpMethod.GET : HttpMethod.POST;
+        if (!req.method().equals(expected)) {
+            response.putHeader(HttpHeaders.ALLOW, expected.name());
+            reject(req, new GatewayError(405, GatewayError.Kind.INVALID_REQUEST, "method_not_allowed", null,
+                    "Use " + expected.name() + " " + path + ".", 0), requestId);
+            return;
+        }
+        Optional<Principal> principal = authenticate(req);
+        if (principal.isEmpty()) {
+            String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+            reject(req, GatewayError.unauthenticated(auth == null
+                    ? "Missing API key: send it as 'Authorization: Bearer <key>'."
+                    : "Invalid or revoked API key."), requestId);
+            return;
+        }
+        if (endpoint == null) {
+            listModels(response, config, principal.get());
+            return;
+        }
+        readBody(req, config, requestId, bytes -> onRequest(req, config, endpoint, principal.get(), requestId, bytes,
+                start));
+    }
+
+    private Optional<Principal> authenticate(HttpServerRequest req) {
+        String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+        if (auth == null || auth.length() < 8 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return state.tenants.ring().authenticate(auth.substring(7).trim());
+    }
+
+    /** Buffers the body within the size limit; a declared or actual excess is refused before it is buffered. */
+    private void readBody(HttpServerRequest req, RuntimeConfig config, String requestId,
+            java.util.function.Consumer<byte[]> onBody) {
+        long limit = config.config().limits().maxBodyBytes();
+        String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long length = -1;
+        if (declared != null) {
+            try {
+                length = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                reject(req, GatewayError.invalid("Invalid Content-Length header.", null), requestId);
+                return;
+            }
+            if (length > limit) {
+                reject(req, GatewayError.tooLarge(limit), requestId);
+                return;
+            }
+        }
+        if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
+            req.response().writeContinue();
+        }
+        Buffer body = Buffer.buffer((int) Math.max(256, Math.min(length, limit)));
+        boolean[] refused = {false};
+        req.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > limit) {
+                refused[0] = true;
+                reject(req, GatewayError.tooLarge(limit), requestId);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        req.exceptionHandler(e -> refused[0] = true);
+        req.endHandler(v -> {
+            if (!refused[0]) {
+                onBody.accept(body.getBytes());
+            }
+        });
+    }
+
+    private void onRequest(HttpServerRequest req, RuntimeConfig config, Endpoint endpoint, Principal principal,
+            String requestId, byte[] body, long start) {
+        OpenAiRequest request;
+        try {
+            request = OpenAiRequest.inspect(endpoint, body, config.json());
+        } catch (InvalidRequestException e) {
+            ApiErrors.send(req.response(), GatewayError.invalid(e.getMessage(), e.param()), requestId);
+            return;
+        }
+        if (!principal.mayUse(request.model()) || !config.config().models().containsKey(request.model())) {
+            ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId);
+            return;
+        }
+        List<Deployment> plan = state.planner.plan(config.config(), request.model());
+        Context context = vertx.getOrCreateContext();
+        new Exchange(state, config, client, context, req.response(), requestId, principal, request, plan, start)
+                .start();
+    }
+
+    private static void listModels(HttpServerResponse response, RuntimeConfig config, Principal principal) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            for (String model : new TreeSet<>(config.config().models().keySet())) {
+                if (principal.mayUse(model)) {
+                    g.writeStartObject();
+                    g.writeStringField("id", model);
+                    g.writeStringField("object", "model");
+                    g.writeNumberField("created", config.loadedAt());
+                    g.writeStringField("owned_by", "tollgate");
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(out.toByteArray()));
+    }
+
+    /** Answers an error before the body was read: the connection is closed, as its unread body would follow. */
+    private static void reject(HttpServerRequest req, GatewayError error, String requestId) {
+        if (!req.isEnded()) {
+            req.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        ApiErrors.send(req.response(), error, requestId);
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "…" : s;
+    }
+}

@@ -1,0 +1,522 @@
+package dev.tollgate.server;
+
+import dev.tollgate.meter.UsageRecord;
+import dev.tollgate.meter.UsageStatus;
+import dev.tollgate.provider.UpstreamTarget;
+import dev.tollgate.route.Deployment;
+import dev.tollgate.tenant.Principal;
+import dev.tollgate.wire.GatewayError;
+import dev.tollgate.wire.Usage;
+import dev.tollgate.wire.openai.ChatStreamMeter;
+import dev.tollgate.wire.openai.OpenAiErrorBody;
+import dev.tollgate.wire.openai.OpenAiRequest;
+import dev.tollgate.wire.openai.SseEventSplitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied request on the OpenAI fast path: tries the planned deployments in order until one answers, forwards
+ * the answer as bytes, meters it, and writes its usage record before the answer is complete.
+ *
+ * <p>Runs entirely on the event loop of the caller's connection. Until the first byte of an answer has been sent to
+ * the caller, any failure (connection error, 5xx, 429, timeout, an upstream that closes early) moves on to the next
+ * deployment; after it, a failure ends the stream with an error event.
+ */
+final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int REASON_BYTES = 4096;
+    private static final int MAX_EVENT_BYTES = 16 << 20;
+
+    private final GatewayState state;
+    private final RuntimeConfig config;
+    private final HttpClient client;
+    private final Vertx vertx;
+    private final Context context;
+    private final HttpServerResponse response;
+    private final String requestId;
+    private final Principal principal;
+    private final OpenAiRequest request;
+    private final List<Deployment> plan;
+    private final long startNanos;
+    private final long deadlineNanos;
+    private final List<String> failures = new ArrayList<>();
+    private int next;
+    private boolean allOverloaded = true;
+    private boolean allTimedOut = true;
+    private long retryAfterSeconds;
+    private Attempt current;
+    private boolean committed;
+    private boolean finished;
+
+    Exchange(GatewayState state, RuntimeConfig config, HttpClient client, Context context, HttpServerResponse response,
+            String requestId, Principal principal, OpenAiRequest request, List<Deployment> plan, long startNanos) {
+        this.state = state;
+        this.config = config;
+        this.client = client;
+        this.vertx = context.owner();
+        this.context = context;
+        this.response = response;
+        this.requestId = requestId;
+        this.principal = principal;
+        this.request = request;
+        this.plan = plan;
+        this.startNanos = startNanos;
+        this.deadlineNanos = startNanos + config.config().timeouts().request().toNanos();
+    }
+
+    void start() {
+        state.inFlight.increment();
+        response.closeHandler(v -> callerClosed());
+        tryNext();
+    }
+
+    /** The state of one try against one deployment; callbacks of an abandoned try are ignored. */
+    private final class Attempt {
+        final Deployment deployment;
+        HttpClientRequest upstream;
+        HttpClientResponse answer;
+        long timer = -1;
+        boolean timedOut;
+        ChatStreamMeter meter;
+        SseEventSplitter splitter;
+        Buffer body;
+        Buffer doneEvent;
+
+        Attempt(Deployment deployment) {
+            this.deployment = deployment;
+        }
+
+        boolean live() {
+            return current == this && !finished;
+        }
+
+        void cancelTimer() {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+        }
+
+        void abort() {
+            cancelTimer();
+            if (upstream != null) {
+                upstream.reset();
+            }
+        }
+    }
+
+    private void tryNext() {
+        if (finished) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (next >= plan.size() || now >= deadlineNanos) {
+            if (now >= deadlineNanos && next < plan.size()) {
+                failures.add("request deadline of " + config.config().timeouts().request().toSeconds() + "s reached");
+            }
+            exhausted();
+            return;
+        }
+        Attempt attempt = new Attempt(plan.get(next++));
+        current = attempt;
+        UpstreamTarget target = config.targets().get(attempt.deployment.provider().name());
+        var timeouts = config.config().timeouts();
+        long firstByteMillis = Math.max(1, Math.min(
+                timeouts.firstByte().toMillis(), TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now)));
+        attempt.timer = vertx.setTimer(firstByteMillis, id -> {
+            attempt.timer = -1;
+            if (attempt.live() && !committed) {
+                attempt.timedOut = true;
+                attemptFailed(attempt, "no answer within " + firstByteMillis + " ms", false, true);
+                attempt.abort();
+            }
+        });
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.tls())
+                .setURI(target.path(request.endpoint().path()))
+                .setConnectTimeout(timeouts.connect().toMillis())
+                .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
+        options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        options.putHeader(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
+        target.headers().forEach(options::putHeader);
+        Buffer body = Buffer.buffer(request.forUpstream(attempt.deployment.upstreamModel()));
+        client.request(options).onComplete(ar -> {
+            if (!attempt.live()) {
+                if (ar.succeeded()) {
+                    ar.result().reset();
+                }
+                return;
+            }
+            if (ar.failed()) {
+                attemptFailed(attempt, describe(ar.cause()), false, false);
+                return;
+            }
+            attempt.upstream = ar.result();
+            attempt.upstream.send(body).onComplete(sent -> {
+                if (!attempt.live()) {
+                    return;
+                }
+                if (sent.failed()) {
+                    attemptFailed(attempt, describe(sent.cause()), false, false);
+                } else {
+                    onAnswer(attempt, sent.result());
+                }
+            });
+        });
+    }
+
+    private void onAnswer(Attempt attempt, HttpClientResponse answer) {
+        attempt.answer = answer;
+        int status = answer.statusCode();
+        if (status >= 200 && status < 300) {
+            String type = answer.getHeader(HttpHeaders.CONTENT_TYPE);
+            if (request.stream() && type != null && type.startsWith("text/event-stream")) {
+                relayStream(attempt, answer);
+            } else {
+                relayWhole(attempt, answer);
+            }
+            return;
+        }
+        boolean deploymentFault = status == 429 || status >= 500 || status == 401 || status == 403 || status == 404
+                || status == 408;
+        Buffer reason = Buffer.buffer();
+        answer.handler(chunk -> {
+            if (reason.length() < REASON_BYTES) {
+                reason.appendBuffer(chunk, 0, Math.min(chunk.length(), REASON_BYTES - reason.length()));
+            }
+        });
+        answer.exceptionHandler(e -> {
+            if (attempt.live()) {
+                attemptFailed(attempt, "HTTP " + status + ", then " + describe(e), status == 429 || status == 503, false);
+            }
+        });
+        answer.endHandler(v -> {
+            if (!attempt.live()) {
+                return;
+            }
+            attempt.cancelTimer();
+            if (deploymentFault) {
+                String retryAfter = answer.getHeader("retry-after");
+                if (retryAfter != null) {
+                    retryAfterSeconds = Math.max(retryAfterSeconds, parseRetryAfter(retryAfter));
+                }
+                attemptFailed(attempt, summarize(status, reason), status == 429 || status == 503, false);
+            } else {
+                // The upstream judged the request itself invalid (e.g. context length): the caller must see that.
+                passThroughRejection(attempt, status, answer.getHeader(HttpHeaders.CONTENT_TYPE), reason);
+            }
+        });
+    }
+
+    private void relayWhole(Attempt attempt, HttpClientResponse answer) {
+        // The headers arrived; from here the body is bounded by the idle timeout, not by the first-byte one.
+        attempt.cancelTimer();
+        long limit = config.config().limits().maxResponseBytes();
+        attempt.body = Buffer.buffer(8192);
+        answer.handler(chunk -> {
+            if (!attempt.live()) {
+                return;
+            }
+            if (attempt.body.length() + chunk.length() > limit) {
+                attemptFailed(attempt, "answer larger than " + limit + " bytes", false, false);
+                attempt.abort();
+                return;
+            }
+            attempt.body.appendBuffer(chunk);
+        });
+        answer.exceptionHandler(e -> {
+            if (attempt.live()) {
+                attemptFailed(attempt, "answer broken off: " + describe(e), false, false);
+            }
+        });
+        answer.endHandler(v -> {
+            if (!attempt.live()) {
+                return;
+            }
+            attempt.cancelTimer();
+            byte[] bytes = attempt.body.getBytes();
+            var reported = config.usage().fromResponse(bytes);
+            Usage usage = reported.orElseGet(() -> state.estimator.estimate(request.body(), ""));
+            String contentType = answer.getHeader(HttpHeaders.CONTENT_TYPE);
+            finish(attempt, UsageStatus.OK, answer.statusCode(), usage, reported.isEmpty(), ok -> {
+                if (ok) {
+                    response.setStatusCode(answer.statusCode());
+                    tag(attempt);
+                    if (contentType != null) {
+                        response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+                    }
+                    response.end(attempt.body);
+                } else {
+                    sendError(ledgerUnavailable());
+                }
+            });
+        });
+    }
+
+    private void relayStream(Attempt attempt, HttpClientResponse answer) {
+        attempt.meter = new ChatStreamMeter(config.json(), request.callerWantsUsage());
+        attempt.splitter = new SseEventSplitter(MAX_EVENT_BYTES);
+        answer.handler(chunk -> {
+            if (!attempt.live()) {
+                return;
+            }
+            if (!committed) {
+                commitStream(attempt);
+            }
+            Buffer out = Buffer.buffer(chunk.length() + 16);
+            byte[] bytes = chunk.getBytes();
+            try {
+                attempt.splitter.feed(bytes, 0, bytes.length, event -> {
+                    switch (attempt.meter.inspect(event)) {
+                        case FORWARD -> out.appendBytes(event.bytes(), event.offset(), event.length());
+                        case DROP -> {}
+                        case DONE -> attempt.doneEvent = Buffer.buffer(DONE_EVENT);
+                    }
+                });
+            } catch (IllegalStateException tooLong) {
+                attempt.abort();
+                streamBroken(attempt, tooLong.getMessage());
+                return;
+            }
+            if (out.length() > 0) {
+                response.write(out);
+                if (response.writeQueueFull()) {
+                    answer.pause();
+                    response.drainHandler(v -> answer.resume());
+                }
+            }
+        });
+        answer.exceptionHandler(e -> {
+            if (!attempt.live()) {
+                return;
+            }
+            if (committed) {
+                streamBroken(attempt, describe(e));
+            } else {
+                attemptFailed(attempt, "stream broken off before its first event: " + describe(e), false, false);
+            }
+        });
+        answer.endHandler(v -> {
+            if (!attempt.live()) {
+                return;
+            }
+            attempt.cancelTimer();
+            if (!committed) {
+                attemptFailed(attempt, "stream ended without a single event", false, false);
+            } else if (!attempt.meter.sawDone()) {
+                streamBroken(attempt, "upstream ended the stream before [DONE]");
+            } else {
+                Usage reported = attempt.meter.usage();
+                Usage usage = reported != null ? reported : estimate(attempt);
+                finish(attempt, UsageStatus.OK, 200, usage, reported == null, ok -> {
+                    if (ok) {
+                        response.end(attempt.doneEvent);
+                    } else {
+                        response.end(Buffer.buffer(OpenAiErrorBody.encodeEvent(ledgerUnavailable(), requestId)));
+                    }
+                });
+            }
+        });
+    }
+
+    private void commitStream(Attempt attempt) {
+        committed = true;
+        attempt.cancelTimer();
+        // From here on only the gap between chunks is limited: a long answer may take as long as it needs.
+        attempt.upstream.idleTimeout(config.config().timeouts().idle().toMillis());
+        response.setStatusCode(200);
+        tag(attempt);
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        response.setChunked(true);
+    }
+
+    private void streamBroken(Attempt attempt, String why) {
+        String reason = config.scrub(why);
+        log.warn("{} stream from {} broke after the first byte: {}", requestId, attempt.deployment.id(), reason);
+        GatewayError error = new GatewayError(502, GatewayError.Kind.UPSTREAM, "stream_interrupted", null,
+                "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: " + reason
+                        + ". The answer is incomplete.", 0);
+        finish(attempt, UsageStatus.CUT, 200, estimate(attempt), true,
+                ok -> response.end(Buffer.buffer(OpenAiErrorBody.encodeEvent(error, requestId))));
+    }
+
+    private Usage estimate(Attempt attempt) {
+        CharSequence generated = attempt.meter == null ? "" : attempt.meter.generatedText();
+        return state.estimator.estimate(request.body(), generated);
+    }
+
+    private void passThroughRejection(Attempt attempt, int status, String contentType, Buffer body) {
+        finish(attempt, UsageStatus.REJECTED_UPSTREAM, status, Usage.ZERO, false, ok -> {
+            response.setStatusCode(status);
+            tag(attempt);
+            response.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+            response.end(Buffer.buffer(config.scrub(body.toString(StandardCharsets.UTF_8))));
+        });
+    }
+
+    private void attemptFailed(Attempt attempt, String why, boolean overloaded, boolean timedOut) {
+        if (!attempt.live()) {
+            return;
+        }
+        attempt.cancelTimer();
+        current = null;
+        allOverloaded &= overloaded;
+        allTimedOut &= timedOut;
+        String reason = attempt.deployment.id() + ": " + config.scrub(why);
+        failures.add(reason);
+        log.warn("{} attempt {}/{} failed, {}", requestId, next, plan.size(), reason);
+        tryNext();
+    }
+
+    private void exhausted() {
+        String model = request.model();
+        String summary = String.join("; ", failures);
+        GatewayError error;
+        if (!failures.isEmpty() && allOverloaded) {
+            error = new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "upstream_overloaded", null,
+                    "Every deployment of model '" + model + "' is rate-limited or overloaded: " + summary,
+                    Math.max(1, retryAfterSeconds));
+        } else if (!failures.isEmpty() && allTimedOut) {
+            error = new GatewayError(504, GatewayError.Kind.TIMEOUT, "upstream_timeout", null,
+                    "No deployment of model '" + model + "' answered in time: " + summary, 0);
+        } else {
+            error = new GatewayError(502, GatewayError.Kind.UPSTREAM, "upstream_failed", null,
+                    "No deployment of model '" + model + "' could answer: " + summary, 0);
+        }
+        Deployment last = plan.isEmpty() ? null : plan.get(Math.max(0, next - 1));
+        finished = true;
+        state.inFlight.decrement();
+        state.ledger.append(record(last, UsageStatus.UPSTREAM_FAILED, error.status(), Usage.ZERO, false));
+        sendError(error);
+    }
+
+    private void callerClosed() {
+        if (finished) {
+            return;
+        }
+        Attempt attempt = current;
+        finished = true;
+        state.inFlight.decrement();
+        if (attempt != null) {
+            attempt.abort();
+            state.ledger.append(record(attempt.deployment, UsageStatus.CLIENT_CLOSED, 499, estimate(attempt), true));
+        }
+    }
+
+    /**
+     * Ends the exchange: writes the usage record and only once it is in the journal lets {@code deliver} complete
+     * the answer, so that no completed answer can lack its record.
+     */
+    private void finish(Attempt attempt, UsageStatus status, int httpStatus, Usage usage, boolean estimated,
+            java.util.function.Consumer<Boolean> deliver) {
+        finished = true;
+        state.inFlight.decrement();
+        state.ledger
+                .append(record(attempt.deployment, status, httpStatus, usage, estimated))
+                .whenComplete((v, err) -> context.runOnContext(x -> {
+                    if (err != null) {
+                        log.error("{} usage record could not be journaled; the answer is withheld", requestId, err);
+                    }
+                    if (!response.ended() && !response.closed()) {
+                        deliver.accept(err == null);
+                    }
+                }));
+    }
+
+    private UsageRecord record(Deployment d, UsageStatus status, int httpStatus, Usage usage, boolean estimated) {
+        return new UsageRecord(
+                requestId,
+                state.clock.instant(),
+                principal.tenant(),
+                principal.keyId(),
+                request.endpoint() == dev.tollgate.wire.openai.Endpoint.EMBEDDINGS ? "embeddings" : "chat",
+                request.model(),
+                d == null ? null : d.provider().name(),
+                d == null ? null : d.upstreamModel(),
+                d == null ? null : d.id(),
+                d == null ? null : d.provider().region(),
+                usage,
+                estimated,
+                status,
+                httpStatus,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                request.stream(),
+                next);
+    }
+
+    private void tag(Attempt attempt) {
+        response.putHeader("x-tollgate-deployment", attempt.deployment.id());
+    }
+
+    private void sendError(GatewayError error) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (committed) {
+            response.end(Buffer.buffer(OpenAiErrorBody.encodeEvent(error, requestId)));
+            return;
+        }
+        ApiErrors.send(response, error, requestId);
+    }
+
+    private static GatewayError ledgerUnavailable() {
+        return new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "usage_ledger_unavailable", null,
+                "The gateway cannot record usage right now, so it does not deliver answers; retry shortly.", 1);
+    }
+
+    private static String summarize(int status, Buffer body) {
+        if (status == 401 || status == 403) {
+            // Upstreams quote (parts of) the credential they rejected; never pass that on.
+            return "HTTP " + status + " (the upstream rejected the gateway's credentials)";
+        }
+        String text = body.toString(StandardCharsets.UTF_8);
+        String message = UpstreamMessages.errorMessage(text);
+        if (message == null) {
+            message = text.length() > 160 ? text.substring(0, 160) + "…" : text;
+        }
+        message = message.replaceAll("\\s+", " ").trim();
+        return "HTTP " + status + (message.isEmpty() ? "" : " (" + message + ")");
+    }
+
+    private static long parseRetryAfter(String value) {
+        try {
+            return Math.max(0, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String name = e.getClass().getSimpleName();
+        String message = e.getMessage();
+        if (e instanceof java.net.ConnectException || name.contains("Connect")) {
+            return "connection failed" + (message == null ? "" : ": " + message);
+        }
+        if (name.contains("Timeout")) {
+            return "timed out" + (message == null ? "" : ": " + message);
+        }
+        if (e instanceof io.vertx.core.http.StreamResetException || name.contains("Closed")) {
+            return "connection closed by the upstream";
+        }
+        return message == null ? name : message;
+    }
+}

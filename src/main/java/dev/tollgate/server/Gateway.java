@@ -1,0 +1,164 @@
+package dev.tollgate.server;
+
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.meter.UsageLedger;
+import dev.tollgate.store.SqlStore;
+import dev.tollgate.tenant.TenantDirectory;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: the public API on every event loop, the admin API, the store and the usage ledger. Built from
+ * one configuration snapshot; {@link #apply} swaps in another without dropping a request.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Vertx vertx;
+    private final SqlStore store;
+    private final UsageLedger ledger;
+    private final GatewayState state;
+    private final List<ApiVerticle> apis;
+    private final AdminServer admin;
+    private volatile boolean closed;
+
+    private Gateway(Vertx vertx, SqlStore store, UsageLedger ledger, GatewayState state, List<ApiVerticle> apis,
+            AdminServer admin) {
+        this.vertx = vertx;
+        this.store = store;
+        this.ledger = ledger;
+        this.state = state;
+        this.apis = apis;
+        this.admin = admin;
+    }
+
+    /** Starts everything and returns once both listeners accept connections. */
+    public static Gateway start(GatewayConfig config) throws Exception {
+        SqlStore store = SqlStore.open(config.store());
+        UsageLedger ledger = null;
+        Vertx vertx = null;
+        try {
+            ledger = UsageLedger.open(journalDir(config.store()), store, UsageLedger.Options.DEFAULTS);
+            TenantDirectory tenants = new TenantDirectory(store, config, Clock.systemUTC());
+            GatewayState state = new GatewayState(RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC());
+            int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+            List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
+            Vertx v = vertx;
+            // The first instance binds the port (resolving port 0); the others share that port across event loops.
+            ApiVerticle first = new ApiVerticle(state, config.listen());
+            await(v.deployVerticle(first));
+            apis.add(first);
+            var shared = new dev.tollgate.config.HostPort(config.listen().host(), first.port());
+            if (loops > 1) {
+                await(v.deployVerticle(() -> {
+                            ApiVerticle api = new ApiVerticle(state, shared);
+                            apis.add(api);
+                            return api;
+                        }, new DeploymentOptions().setInstances(loops - 1)));
+            }
+            AdminServer admin = null;
+            if (config.admin() != null) {
+                admin = new AdminServer(state, store);
+                await(v.deployVerticle(admin));
+            }
+            Gateway gateway = new Gateway(vertx, store, ledger, state, new ArrayList<>(apis), admin);
+            log.info("Tollgate listening on {}:{}{}", config.listen().host(), gateway.port(),
+                    admin == null ? " (admin API disabled)" : ", admin API on " + config.admin().listen().host() + ":"
+                            + admin.port());
+            return gateway;
+        } catch (Exception | Error e) {
+            if (vertx != null) {
+                vertx.close().await(10, TimeUnit.SECONDS);
+            }
+            if (ledger != null) {
+                ledger.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The journal lives beside the store's file, so both move together. */
+    private static Path journalDir(String store) {
+        if (store.startsWith("jdbc:sqlite:")) {
+            store = store.substring("jdbc:sqlite:".length());
+        }
+        Path file = Path.of(store).toAbsolutePath();
+        return file.resolveSibling(file.getFileName() + ".journal");
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.await(30, TimeUnit.SECONDS);
+    }
+
+    public int port() {
+        return apis.get(0).port();
+    }
+
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public GatewayConfig config() {
+        return state.config().config();
+    }
+
+    /** Swaps in a new configuration: requests already running finish on the snapshot they started with. */
+    public void apply(GatewayConfig next) throws Exception {
+        state.swap(RuntimeConfig.of(next));
+        state.tenants.configure(next);
+        log.info("configuration applied: {} providers, {} models, {} tenants", next.providers().size(),
+                next.models().size(), next.tenants().size());
+    }
+
+    public UsageLedger ledger() {
+        return ledger;
+    }
+
+    public SqlStore store() {
+        return store;
+    }
+
+    /**
+     * Graceful stop: listeners stop accepting, in-flight answers get up to the drain deadline to finish, then every
+     * usage record is written to the store before it closes.
+     */
+    @Override
+    public void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Duration drain = state.config().config().timeouts().shutdownDrain();
+        log.info("shutting down: draining {} in-flight requests for up to {} s", state.inFlight.sum(), drain.toSeconds());
+        List<Future<Void>> stops = new ArrayList<>();
+        for (ApiVerticle api : apis) {
+            stops.add(api.shutdown(drain));
+        }
+        try {
+            Future.join(stops).await(drain.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("drain did not finish cleanly: {}", e.toString());
+        }
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("event loops did not stop cleanly: {}", e.toString());
+        }
+        ledger.close();
+        store.close();
+        log.info("stopped; {} usage records stored", ledger.storedCount());
+    }
+}

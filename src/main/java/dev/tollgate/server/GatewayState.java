@@ -1,0 +1,35 @@
+package dev.tollgate.server;
+
+import dev.tollgate.meter.TokenEstimator;
+import dev.tollgate.meter.UsageLedger;
+import dev.tollgate.route.RoutePlanner;
+import dev.tollgate.tenant.TenantDirectory;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What every event loop of the gateway shares. Everything here is safe to read from any thread. */
+final class GatewayState {
+    private final AtomicReference<RuntimeConfig> config;
+    final TenantDirectory tenants;
+    final UsageLedger ledger;
+    final TokenEstimator estimator = new TokenEstimator();
+    final RoutePlanner planner = new RoutePlanner();
+    final Clock clock;
+    final LongAdder inFlight = new LongAdder();
+
+    GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
+        this.config = new AtomicReference<>(config);
+        this.tenants = tenants;
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    RuntimeConfig config() {
+        return config.get();
+    }
+
+    void swap(RuntimeConfig next) {
+        config.set(next);
+    }
+}
