@@ -17,7 +17,7 @@ record ChatAnswer(String id, long created, String model, List<Choice> choices, i
     /** Echoing more than this many words of the caller's message adds nothing to tests. */
     private static final int ECHOED_WORDS = 8;
     /** Keeps a huge prompt from producing an unbounded answer. */
-    private static final int MAX_WORDS = 2048;
+    private static final int MAX_WORDS = 32_768;
 
     private static final List<String> FILLER = List.of(
             "the",

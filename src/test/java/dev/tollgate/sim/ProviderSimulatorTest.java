@@ -34,6 +34,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -612,5 +616,64 @@ class ProviderSimulatorTest {
             long events = body.lines().filter(l -> l.startsWith("data: ")).count();
             assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(30 * (events - 2)));
         }
+    }
+
+    @Test
+    void aReaderThatFallsBehindStillGetsTheWholeStreamOnceItReads() throws Exception {
+        // Megabytes of one-word chunks: more than loopback socket buffers absorb, so the writer must wait for drain.
+        String longPrompt = "word ".repeat(64_000);
+        try (ProviderSimulator wordy = ProviderSimulator.start(
+                        vertx, SimulatorOptions.defaults("sim-wordy").withChunkTokens(1));
+                Socket socket = rawChat(wordy, longPrompt, 1024)) {
+            Thread.sleep(300);
+            assertThat(wordy.stats().requests())
+                    .as("not finished while the reader is idle")
+                    .isZero();
+
+            socket.setSoTimeout(5000);
+            String received = new String(socket.getInputStream().readAllBytes(), UTF_8);
+
+            assertThat(received).contains("data: [DONE]");
+            assertThat(received.split("data: \\{", -1).length - 1).isGreaterThan(30_000);
+            await().untilAsserted(() -> assertThat(wordy.stats().requests()).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void stallFaultSendsSomeChunksThenGoesSilentWithTheConnectionOpen() throws Exception {
+        sim.fault(Fault.stallStreamAfter(2));
+        try (Socket socket = rawChat(sim, "stall please", 64 * 1024)) {
+            socket.setSoTimeout(500);
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            assertThatThrownBy(() -> {
+                        for (int n = socket.getInputStream().read(buffer);
+                                n >= 0;
+                                n = socket.getInputStream().read(buffer)) {
+                            received.append(new String(buffer, 0, n, UTF_8));
+                        }
+                    })
+                    .isInstanceOf(SocketTimeoutException.class);
+
+            assertThat(received.toString()).startsWith("HTTP/1.1 200").doesNotContain("[DONE]");
+            assertThat(received.toString().split("data: ", -1).length - 1).isEqualTo(2);
+        }
+    }
+
+    /** A streamed chat request over a bare socket, so the test controls how fast the answer is read. */
+    private static Socket rawChat(ProviderSimulator target, String prompt, int receiveBuffer) throws IOException {
+        String body = "{\"model\":\"gpt-sim\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
+                + "\"}]}";
+        byte[] bytes = body.getBytes(UTF_8);
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target.port()), 2000);
+        socket.getOutputStream()
+                .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(UTF_8));
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return socket;
     }
 }
