@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An upstream provider endpoint.
@@ -14,6 +15,9 @@ import java.util.Map;
  */
 public record ProviderConfig(
         String name, String type, URI baseUrl, Secret apiKey, String region, Map<String, String> headers) {
+    /** The adapter families this build can talk to. The loader rejects any other {@code type}. */
+    public static final Set<String> KNOWN_TYPES = Set.of("openai");
+
     public ProviderConfig {
         headers = Map.copyOf(headers);
     }

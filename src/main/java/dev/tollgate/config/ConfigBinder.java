@@ -1,0 +1,587 @@
+package dev.tollgate.config;
+
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.config.YamlTree.Entry;
+import dev.tollgate.config.YamlTree.Mapping;
+import dev.tollgate.config.YamlTree.Node;
+import dev.tollgate.config.YamlTree.Scalar;
+import dev.tollgate.config.YamlTree.Sequence;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Maps the located YAML tree onto the configuration records, checking everything on the way. It never stops at the
+ * first problem, and it never puts a value into a message unless the value is an identifier (a provider or model
+ * name, a type, a country): anything else may be or contain a secret.
+ */
+final class ConfigBinder {
+    static final String DEFAULT_STORE = "./data/tollgate.db";
+
+    private static final List<String> TOP =
+            List.of("listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts");
+    private static final List<String> ADMIN = List.of("listen", "token");
+    private static final List<String> PROVIDER = List.of("type", "base_url", "api_key", "region", "headers");
+    private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
+    private static final List<String> TENANT = List.of("country", "keys", "models");
+    private static final List<String> LIMITS = List.of("max_body", "max_response", "max_json_depth");
+    private static final List<String> TIMEOUTS = List.of("connect", "first_byte", "idle", "request", "shutdown_drain");
+    private static final Map<String, String> EXAMPLES = Map.of(
+            "listen", "listen: 127.0.0.1:8080",
+            "providers", "providers: {sim-a: {type: openai, base_url: http://127.0.0.1:19101/v1}}",
+            "models", "models: {chat-small: [{provider: sim-a, model: sim-chat}]}",
+            "token", "token: ${TOLLGATE_ADMIN_TOKEN}",
+            "type", "type: openai",
+            "base_url", "base_url: https://api.openai.com/v1",
+            "provider", "provider: sim-a",
+            "model", "model: gpt-4o-mini");
+    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private final Path source;
+    private final Problems problems;
+
+    ConfigBinder(Path source, Problems problems) {
+        this.source = source;
+        this.problems = problems;
+    }
+
+    /** The configuration, or null when problems were found (they are then in {@code problems}). */
+    GatewayConfig bind(Node root) {
+        if (!(root instanceof Mapping top)) {
+            problems.add(
+                    root.at(),
+                    "",
+                    "the file must be a mapping of key: value lines, starting with listen," + " providers and models");
+            return null;
+        }
+        onlyKeys(top, "", TOP);
+        HostPort listen = hostPort(top, "", "listen", true);
+        AdminConfig admin = admin(top);
+        String store = store(top);
+        Map<String, ProviderConfig> providers = providers(top);
+        Map<String, List<DeploymentConfig>> models = models(top);
+        Map<String, TenantConfig> tenants = tenants(top);
+        Limits limits = limits(top);
+        Timeouts timeouts = timeouts(top);
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new GatewayConfig(source, listen, admin, store, providers, models, tenants, limits, timeouts);
+    }
+
+    private AdminConfig admin(Mapping top) {
+        Mapping admin = mapping(value(top, "", "admin", false), "admin");
+        if (admin == null) {
+            return null; // no admin section: the admin API stays off
+        }
+        onlyKeys(admin, "admin", ADMIN);
+        HostPort listen = hostPort(admin, "admin", "listen", true);
+        Secret token = secret(admin, "admin", "token", true);
+        return listen == null || token == null ? null : new AdminConfig(listen, token);
+    }
+
+    private String store(Mapping top) {
+        Scalar store = scalar(top, "", "store", false);
+        String text = store == null ? DEFAULT_STORE : store.text();
+        if (text.startsWith("jdbc:")) {
+            return text;
+        }
+        try {
+            if (text.isBlank()) {
+                throw new InvalidPathException(text, "empty path");
+            }
+            // Relative to the file, not the working directory, so the gateway finds its data however it is started.
+            return source.toAbsolutePath().getParent().resolve(text).normalize().toString();
+        } catch (InvalidPathException e) {
+            problems.add(
+                    store.at(),
+                    "store",
+                    "not a usable file path: write a path such as ./data/tollgate.db, or" + " a jdbc: URL");
+            return null;
+        }
+    }
+
+    private Map<String, ProviderConfig> providers(Mapping top) {
+        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+        Mapping all = mapping(value(top, "", "providers", true), "providers");
+        if (all == null) {
+            return providers;
+        }
+        if (all.entries().isEmpty()) {
+            problems.add(
+                    all.at(), "providers", "no providers defined: add at least one, e.g. " + EXAMPLES.get("providers"));
+        }
+        all.entries().forEach((name, entry) -> {
+            String path = "providers." + name;
+            Mapping p = mapping(entry.value(), path);
+            if (p == null) {
+                return;
+            }
+            onlyKeys(p, path, PROVIDER);
+            Scalar type = scalar(p, path, "type", true);
+            if (type != null && !ProviderConfig.KNOWN_TYPES.contains(type.text())) {
+                problems.add(
+                        type.at(),
+                        path + ".type",
+                        "unknown provider type '" + type.text() + "' (known: " + sorted(ProviderConfig.KNOWN_TYPES)
+                                + ")");
+            }
+            URI baseUrl = url(p, path, "base_url");
+            Secret apiKey = secret(p, path, "api_key", false);
+            Scalar region = scalar(p, path, "region", false);
+            Map<String, String> headers = headers(p, path);
+            if (type != null && baseUrl != null) {
+                String regionText = region == null || region.text().isEmpty() ? null : region.text();
+                providers.put(name, new ProviderConfig(name, type.text(), baseUrl, apiKey, regionText, headers));
+            }
+        });
+        return providers;
+    }
+
+    private URI url(Mapping m, String path, String key) {
+        Scalar s = scalar(m, path, key, true);
+        if (s == null) {
+            return null;
+        }
+        String field = path + "." + key;
+        URI uri;
+        try {
+            uri = new URI(s.text());
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        String scheme =
+                uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            problems.add(
+                    s.at(),
+                    field,
+                    "must be an absolute http:// or https:// URL with a host, e.g."
+                            + " https://api.openai.com/v1 (the value is not shown: it may contain credentials)");
+            return null;
+        }
+        if (uri.getRawUserInfo() != null) {
+            problems.add(
+                    s.at(),
+                    field,
+                    "must not contain credentials (user:password@): put the key in api_key or" + " headers instead");
+            return null;
+        }
+        return uri;
+    }
+
+    private Map<String, String> headers(Mapping provider, String providerPath) {
+        String path = providerPath + ".headers";
+        Map<String, String> headers = new LinkedHashMap<>();
+        Mapping m = mapping(value(provider, providerPath, "headers", false), path);
+        if (m == null) {
+            return headers;
+        }
+        m.entries().forEach((name, entry) -> {
+            if (!HEADER_NAME.matcher(name).matches()) {
+                problems.add(
+                        entry.keyAt(),
+                        path + "." + name,
+                        "not a valid HTTP header name: use letters, digits" + " and -");
+            }
+            // Header values often carry credentials: never quote them back.
+            if (entry.value() instanceof Scalar s) {
+                headers.put(name, s.isNull() ? "" : s.text());
+            } else {
+                problems.add(entry.value().at(), path + "." + name, "expected a single value, found " + kind(entry));
+            }
+        });
+        return headers;
+    }
+
+    private Map<String, List<DeploymentConfig>> models(Mapping top) {
+        Map<String, List<DeploymentConfig>> models = new LinkedHashMap<>();
+        Mapping all = mapping(value(top, "", "models", true), "models");
+        if (all == null) {
+            return models;
+        }
+        if (all.entries().isEmpty()) {
+            problems.add(all.at(), "models", "no models defined: add at least one, e.g. " + EXAMPLES.get("models"));
+        }
+        // Names, not the validated providers, so a broken provider does not also fail every model that uses it.
+        Set<String> providerNames = providerNames(top);
+        all.entries().forEach((name, entry) -> {
+            String path = "models." + name;
+            if ((entry.value() instanceof Scalar s && s.isNull())
+                    || (entry.value() instanceof Sequence seq && seq.items().isEmpty())) {
+                problems.add(
+                        entry.value().at(),
+                        path,
+                        "no deployments: list at least one, e.g. [{provider: " + first(providerNames, "sim-a")
+                                + ", model: gpt-4o-mini}]");
+                return;
+            }
+            List<Node> items = list(entry.value(), path);
+            List<DeploymentConfig> deployments = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                DeploymentConfig d = deployment(items.get(i), path + "[" + i + "]", providerNames);
+                if (d != null) {
+                    deployments.add(d);
+                }
+            }
+            deployments.sort(Comparator.comparingInt(DeploymentConfig::priority)); // stable: ties keep file order
+            models.put(name, List.copyOf(deployments));
+        });
+        return models;
+    }
+
+    private DeploymentConfig deployment(Node node, String path, Set<String> providerNames) {
+        Mapping d = mapping(node, path);
+        if (d == null) {
+            return null;
+        }
+        onlyKeys(d, path, DEPLOYMENT);
+        Scalar provider = scalar(d, path, "provider", true);
+        if (provider != null && !providerNames.contains(provider.text())) {
+            problems.add(
+                    provider.at(),
+                    path + ".provider",
+                    "unknown provider '" + provider.text() + "' (known: " + sorted(providerNames) + ")");
+        }
+        Scalar model = scalar(d, path, "model", true);
+        if (model != null && model.text().isBlank()) {
+            problems.add(model.at(), path + ".model", "must not be empty: the model name the provider knows");
+        }
+        int priority = integer(d, path, "priority", 0, 1);
+        int weight = integer(d, path, "weight", 1, 1);
+        return provider == null || model == null
+                ? null
+                : new DeploymentConfig(provider.text(), model.text(), priority, weight);
+    }
+
+    private Map<String, TenantConfig> tenants(Mapping top) {
+        Map<String, TenantConfig> tenants = new LinkedHashMap<>();
+        Mapping all = mapping(value(top, "", "tenants", false), "tenants");
+        if (all == null) {
+            return tenants;
+        }
+        Set<String> modelNames = modelNames(top);
+        Map<String, KeyOwner> owners = new HashMap<>();
+        all.entries().forEach((name, entry) -> {
+            String path = "tenants." + name;
+            boolean empty = entry.value() instanceof Scalar s && s.isNull();
+            Mapping t = empty ? null : mapping(entry.value(), path);
+            if (t == null && !empty) {
+                return;
+            }
+            String country = null;
+            List<Secret> keys = new ArrayList<>();
+            List<String> models = new ArrayList<>();
+            if (t != null) {
+                onlyKeys(t, path, TENANT);
+                country = country(t, path);
+                keys = keys(t, path, name, owners);
+                models = tenantModels(t, path, modelNames);
+            }
+            tenants.put(name, new TenantConfig(name, country, keys, models));
+        });
+        return tenants;
+    }
+
+    private String country(Mapping tenant, String path) {
+        Scalar country = scalar(tenant, path, "country", false);
+        if (country == null) {
+            return null;
+        }
+        String text = country.text();
+        if (!COUNTRY.matcher(text).matches()) {
+            String upper = text.toUpperCase(Locale.ROOT);
+            problems.add(
+                    country.at(),
+                    path + ".country",
+                    "'" + text + "' is not an ISO 3166 alpha-2 country code:"
+                            + (COUNTRY.matcher(upper).matches()
+                                    ? " write '" + upper + "'"
+                                    : " write two capital letters, e.g." + " DE"));
+        }
+        return text;
+    }
+
+    private record KeyOwner(String tenant, Position at) {}
+
+    private List<Secret> keys(Mapping tenant, String path, String name, Map<String, KeyOwner> owners) {
+        List<Secret> keys = new ArrayList<>();
+        List<Node> items = list(value(tenant, path, "keys", false), path + ".keys");
+        for (int i = 0; i < items.size(); i++) {
+            String field = path + ".keys[" + i + "]";
+            if (!(items.get(i) instanceof Scalar s) || s.isNull() || s.text().isEmpty()) {
+                problems.add(items.get(i).at(), field, "expected a non-empty key, usually an ${ENV_VAR} reference");
+                continue;
+            }
+            KeyOwner previous = owners.putIfAbsent(s.text(), new KeyOwner(name, s.at()));
+            if (previous != null) {
+                problems.add(
+                        s.at(),
+                        field,
+                        "this key is already given to tenant '" + previous.tenant() + "' at line "
+                                + previous.at().line() + ": a key must identify exactly one tenant");
+                continue;
+            }
+            keys.add(new Secret(s.text()));
+        }
+        return keys;
+    }
+
+    private List<String> tenantModels(Mapping tenant, String path, Set<String> modelNames) {
+        List<String> models = new ArrayList<>();
+        List<Node> items = list(value(tenant, path, "models", false), path + ".models");
+        for (int i = 0; i < items.size(); i++) {
+            String field = path + ".models[" + i + "]";
+            if (!(items.get(i) instanceof Scalar s) || s.isNull()) {
+                problems.add(items.get(i).at(), field, "expected a model name from models");
+                continue;
+            }
+            if (!modelNames.contains(s.text())) {
+                problems.add(s.at(), field, "unknown model '" + s.text() + "' (known: " + sorted(modelNames) + ")");
+            }
+            models.add(s.text());
+        }
+        return models;
+    }
+
+    private Limits limits(Mapping top) {
+        Mapping m = mapping(value(top, "", "limits", false), "limits");
+        Limits d = Limits.DEFAULTS;
+        if (m == null) {
+            return d;
+        }
+        onlyKeys(m, "limits", LIMITS);
+        return new Limits(
+                size(m, "limits", "max_body", d.maxBodyBytes()),
+                size(m, "limits", "max_response", d.maxResponseBytes()),
+                integer(m, "limits", "max_json_depth", 1, d.maxJsonDepth()));
+    }
+
+    private Timeouts timeouts(Mapping top) {
+        Mapping m = mapping(value(top, "", "timeouts", false), "timeouts");
+        Timeouts d = Timeouts.DEFAULTS;
+        if (m == null) {
+            return d;
+        }
+        onlyKeys(m, "timeouts", TIMEOUTS);
+        return new Timeouts(
+                duration(m, "connect", d.connect(), false),
+                duration(m, "first_byte", d.firstByte(), false),
+                duration(m, "idle", d.idle(), false),
+                duration(m, "request", d.request(), false),
+                duration(m, "shutdown_drain", d.shutdownDrain(), true));
+    }
+
+    private long size(Mapping m, String path, String key, long fallback) {
+        Scalar s = scalar(m, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        try {
+            long bytes = Quantities.parseSize(s.text());
+            if (bytes > 0) {
+                return bytes;
+            }
+            problems.add(s.at(), path + "." + key, "must be greater than 0");
+        } catch (IllegalArgumentException e) {
+            problems.add(s.at(), path + "." + key, e.getMessage());
+        }
+        return fallback;
+    }
+
+    private Duration duration(Mapping m, String key, Duration fallback, boolean zeroAllowed) {
+        Scalar s = scalar(m, "timeouts", key, false);
+        if (s == null) {
+            return fallback;
+        }
+        String field = "timeouts." + key;
+        if (s.token() == JsonToken.VALUE_NUMBER_INT) {
+            problems.add(s.at(), field, "needs a unit: write e.g. " + s.text() + "s or " + s.text() + "ms");
+            return fallback;
+        }
+        try {
+            Duration duration = Quantities.parseDuration(s.text());
+            if (duration.isPositive() || (zeroAllowed && duration.isZero())) {
+                return duration;
+            }
+            problems.add(s.at(), field, "must be greater than 0");
+        } catch (IllegalArgumentException e) {
+            problems.add(s.at(), field, e.getMessage());
+        }
+        return fallback;
+    }
+
+    private HostPort hostPort(Mapping m, String path, String key, boolean required) {
+        Scalar s = scalar(m, path, key, required);
+        if (s == null) {
+            return null;
+        }
+        try {
+            HostPort address = HostPort.parse(s.text());
+            if (address.host().isBlank()) {
+                throw new IllegalArgumentException("empty host");
+            }
+            return address;
+        } catch (IllegalArgumentException e) {
+            problems.add(
+                    s.at(),
+                    child(path, key),
+                    "'" + s.text() + "' is not a listen address: write host:port, e.g."
+                            + " 127.0.0.1:8080 (port 0 picks a free one)");
+            return null;
+        }
+    }
+
+    private Secret secret(Mapping m, String path, String key, boolean required) {
+        Scalar s = scalar(m, path, key, required);
+        if (s == null || s.text().isEmpty()) {
+            if (s != null && required) {
+                problems.add(s.at(), child(path, key), "must not be empty");
+            }
+            return null; // an optional empty secret, e.g. ${KEY:-}, means "none"
+        }
+        return new Secret(s.text());
+    }
+
+    private int integer(Mapping m, String path, String key, int min, int fallback) {
+        Scalar s = scalar(m, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        String field = child(path, key);
+        if (s.token() != JsonToken.VALUE_NUMBER_INT) {
+            problems.add(s.at(), field, "expected a whole number, e.g. " + key + ": " + Math.max(min, fallback));
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(s.text());
+            if (value >= min) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // out of int range: reported below like any other value under the minimum or too large
+        }
+        problems.add(s.at(), field, "must be a whole number of at least " + min);
+        return fallback;
+    }
+
+    // ---- generic access: each reports a problem and returns null (or empty) when the shape is wrong ----
+
+    /** The value under {@code key}, or null when absent or written as null; a missing required field is reported. */
+    private Node value(Mapping m, String path, String key, boolean required) {
+        Entry entry = m.entries().get(key);
+        Node node = entry == null ? null : entry.value();
+        if (node instanceof Scalar s && s.isNull()) {
+            node = null;
+        }
+        if (node == null && required) {
+            String example = EXAMPLES.containsKey(key) ? ", e.g. " + EXAMPLES.get(key) : "";
+            problems.add(
+                    entry == null ? m.at() : entry.keyAt(),
+                    child(path, key),
+                    (entry == null ? "required field is missing: add it" : "required field has no value: give it one")
+                            + example);
+        }
+        return node;
+    }
+
+    private Scalar scalar(Mapping m, String path, String key, boolean required) {
+        Node node = value(m, path, key, required);
+        if (node == null || node instanceof Scalar) {
+            return (Scalar) node;
+        }
+        problems.add(node.at(), child(path, key), "expected a single value, found " + kind(node));
+        return null;
+    }
+
+    private Mapping mapping(Node node, String path) {
+        if (node == null || node instanceof Mapping) {
+            return (Mapping) node;
+        }
+        problems.add(node.at(), path, "expected key: value pairs, found " + kind(node));
+        return null;
+    }
+
+    private List<Node> list(Node node, String path) {
+        if (node == null) {
+            return List.of();
+        }
+        if (node instanceof Sequence s) {
+            return s.items();
+        }
+        problems.add(node.at(), path, "expected a list ([a, b] or - lines), found " + kind(node));
+        return List.of();
+    }
+
+    private void onlyKeys(Mapping m, String path, List<String> allowed) {
+        m.entries().forEach((key, entry) -> {
+            if (allowed.contains(key)) {
+                return;
+            }
+            String similar = allowed.stream()
+                    .filter(a -> normalized(a).equals(normalized(key)))
+                    .findFirst()
+                    .map(a -> "did you mean " + a + "? ")
+                    .orElse("");
+            problems.add(
+                    entry.keyAt(),
+                    child(path, key),
+                    "unknown field: " + similar + "expected one of " + String.join(", ", allowed));
+        });
+    }
+
+    private static Set<String> providerNames(Mapping top) {
+        return namesUnder(top, "providers");
+    }
+
+    private static Set<String> modelNames(Mapping top) {
+        return namesUnder(top, "models");
+    }
+
+    private static Set<String> namesUnder(Mapping top, String key) {
+        Entry entry = top.entries().get(key);
+        return entry != null && entry.value() instanceof Mapping m ? m.entries().keySet() : Set.of();
+    }
+
+    private static String kind(Node node) {
+        return switch (node) {
+            case Mapping m -> "key: value pairs";
+            case Sequence s -> "a list";
+            case Scalar s -> s.isNull() ? "nothing" : "a single value";
+        };
+    }
+
+    private static String kind(Entry entry) {
+        return kind(entry.value());
+    }
+
+    private static String normalized(String key) {
+        return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+    }
+
+    private static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private static String sorted(Collection<String> names) {
+        return names.isEmpty() ? "none" : String.join(", ", new TreeSet<>(names));
+    }
+
+    private static String first(Set<String> names, String fallback) {
+        return names.isEmpty() ? fallback : new TreeSet<>(names).first();
+    }
+}
