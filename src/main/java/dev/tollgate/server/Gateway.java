@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.config.HostPort;
 import dev.tollgate.meter.UsageLedger;
 import dev.tollgate.store.SqlStore;
 import dev.tollgate.tenant.TenantDirectory;
@@ -55,23 +56,20 @@ public final class Gateway implements AutoCloseable {
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
             List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
-            Vertx v = vertx;
-            // The first instance binds the port (resolving port 0); the others share that port across event loops.
-            ApiVerticle first = new ApiVerticle(state, config.listen());
-            await(v.deployVerticle(first));
-            apis.add(first);
-            var shared = new dev.tollgate.config.HostPort(config.listen().host(), first.port());
-            if (loops > 1) {
-                await(v.deployVerticle(() -> {
-                            ApiVerticle api = new ApiVerticle(state, shared);
-                            apis.add(api);
-                            return api;
-                        }, new DeploymentOptions().setInstances(loops - 1)));
-            }
+            // One server per event loop on the same port; Vert.x spreads connections among them. Vert.x shares a
+            // port only between servers asking for the same number, so port 0 is resolved to a free port first.
+            HostPort listen = config.listen().port() == 0
+                    ? new HostPort(config.listen().host(), freePort(config.listen().host()))
+                    : config.listen();
+            await(vertx.deployVerticle(() -> {
+                        ApiVerticle api = new ApiVerticle(state, listen);
+                        apis.add(api);
+                        return api;
+                    }, new DeploymentOptions().setInstances(loops)));
             AdminServer admin = null;
             if (config.admin() != null) {
                 admin = new AdminServer(state, store);
-                await(v.deployVerticle(admin));
+                await(vertx.deployVerticle(admin));
             }
             Gateway gateway = new Gateway(vertx, store, ledger, state, new ArrayList<>(apis), admin);
             log.info("Tollgate listening on {}:{}{}", config.listen().host(), gateway.port(),
@@ -87,6 +85,12 @@ public final class Gateway implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    private static int freePort(String host) throws java.io.IOException {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
         }
     }
 
