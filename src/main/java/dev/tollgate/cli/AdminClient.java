@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 final class AdminClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Option(names = "--admin-url", defaultValue = "${TOLLGATE_ADMIN_URL:-http://127.0.0.1:8081}",
+    @Option(
+            names = "--admin-url",
+            defaultValue = "${TOLLGATE_ADMIN_URL:-http://127.0.0.1:8081}",
             description = "The admin API (default: $TOLLGATE_ADMIN_URL or ${DEFAULT-VALUE}).")
     String url;
 
@@ -64,18 +66,21 @@ final class AdminClient {
             throw new AdminError("Set TOLLGATE_ADMIN_TOKEN to the admin token of the gateway.");
         }
         HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            response = client.send(request.header("authorization", "Bearer " + token)
+        try (HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            response = client.send(
+                    request.header("authorization", "Bearer " + token)
                             .timeout(Duration.ofSeconds(30))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            throw new AdminError("Cannot reach the admin API at " + request.build().uri() + ": is the gateway running?");
+            throw new AdminError(
+                    "Cannot reach the admin API at " + request.build().uri() + ": is the gateway running?");
         }
         JsonNode body = response.body().isEmpty() ? MAPPER.createObjectNode() : MAPPER.readTree(response.body());
         if (response.statusCode() >= 400) {
-            throw new AdminError("HTTP " + response.statusCode() + ": " + body.path("error").path("message").asText(
-                    response.body()));
+            throw new AdminError("HTTP " + response.statusCode() + ": "
+                    + body.path("error").path("message").asText(response.body()));
         }
         return body;
     }

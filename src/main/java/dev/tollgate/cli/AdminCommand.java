@@ -15,7 +15,8 @@ abstract class AdminCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try {
             JsonNode answer = call(admin);
-            System.out.println(AdminClient.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+            System.out.println(
+                    AdminClient.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
             return 0;
         } catch (AdminClient.AdminError e) {
             System.err.println(e.getMessage());

@@ -17,8 +17,12 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         try {
             GatewayConfig config = ConfigLoader.load(file, System.getenv());
-            System.out.printf("%s: valid (%d providers, %d models, %d tenants)%n", file, config.providers().size(),
-                    config.models().size(), config.tenants().size());
+            System.out.printf(
+                    "%s: valid (%d providers, %d models, %d tenants)%n",
+                    file,
+                    config.providers().size(),
+                    config.models().size(),
+                    config.tenants().size());
             return 0;
         } catch (ConfigException e) {
             System.err.println(e.getMessage());

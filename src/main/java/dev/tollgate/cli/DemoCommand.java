@@ -29,16 +29,23 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--admin-port", defaultValue = "8081", description = "Admin API port (default ${DEFAULT-VALUE}).")
     int adminPort;
 
-    @Option(names = "--sim-ports", defaultValue = "19101,19102", split = ",",
+    @Option(
+            names = "--sim-ports",
+            defaultValue = "19101,19102",
+            split = ",",
             description = "Ports of the two simulators (default ${DEFAULT-VALUE}).")
     int[] simPorts;
 
-    @Option(names = "--data", description = "Directory for the configuration, store and journal (default: a new"
-            + " temporary directory).")
+    @Option(
+            names = "--data",
+            description =
+                    "Directory for the configuration, store and journal (default: a new" + " temporary directory).")
     Path data;
 
-    @Option(names = "--token-delay", defaultValue = "20ms", description = "Delay between streamed chunks of the"
-            + " simulators, e.g. 20ms (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--token-delay",
+            defaultValue = "20ms",
+            description = "Delay between streamed chunks of the" + " simulators, e.g. 20ms (default ${DEFAULT-VALUE}).")
     String tokenDelay;
 
     @Override
@@ -46,18 +53,21 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = data != null ? data : Files.createTempDirectory("tollgate-demo-");
         Files.createDirectories(dir);
         Vertx simVertx = Vertx.vertx();
-        Duration delay = Duration.ofMillis(Long.parseLong(tokenDelay.replace("ms", "").trim()));
+        Duration delay =
+                Duration.ofMillis(Long.parseLong(tokenDelay.replace("ms", "").trim()));
         ProviderSimulator a;
         ProviderSimulator b;
         try {
-            a = ProviderSimulator.start(simVertx, SimulatorOptions.defaults("sim-a").withPort(simPorts[0])
-                    .withTokenDelay(delay));
-            b = ProviderSimulator.start(simVertx, SimulatorOptions.defaults("sim-b").withPort(simPorts[1])
-                    .withTokenDelay(delay));
+            a = ProviderSimulator.start(
+                    simVertx,
+                    SimulatorOptions.defaults("sim-a").withPort(simPorts[0]).withTokenDelay(delay));
+            b = ProviderSimulator.start(
+                    simVertx,
+                    SimulatorOptions.defaults("sim-b").withPort(simPorts[1]).withTokenDelay(delay));
         } catch (RuntimeException e) {
             simVertx.close();
-            System.err.println("Could not start the provider simulators on ports " + simPorts[0] + " and "
-                    + simPorts[1] + " (" + e.getMessage() + "); choose others with --sim-ports.");
+            System.err.println("Could not start the provider simulators on ports " + simPorts[0] + " and " + simPorts[1]
+                    + " (" + e.getMessage() + "); choose others with --sim-ports.");
             return 1;
         }
         String key = ApiKeys.generate();

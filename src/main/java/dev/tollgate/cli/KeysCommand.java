@@ -7,19 +7,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "keys", description = "Create, list and revoke virtual keys (through the admin API).",
+@Command(
+        name = "keys",
+        description = "Create, list and revoke virtual keys (through the admin API).",
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 final class KeysCommand {
 
     @Command(name = "create", description = "Create a key; it is printed once and stored only as a hash.")
     static final class Create extends AdminCommand {
-        @Option(names = "--tenant", required = true) String tenant;
-        @Option(names = "--name", defaultValue = "") String name;
-        @Option(names = "--model", description = "Limit the key to these models (repeatable).") List<String> models;
+        @Option(names = "--tenant", required = true)
+        String tenant;
+
+        @Option(names = "--name", defaultValue = "")
+        String name;
+
+        @Option(names = "--model", description = "Limit the key to these models (repeatable).")
+        List<String> models;
 
         @Override
         JsonNode call(AdminClient admin) throws Exception {
-            ObjectNode body = AdminClient.mapper().createObjectNode().put("tenant", tenant).put("name", name);
+            ObjectNode body = AdminClient.mapper()
+                    .createObjectNode()
+                    .put("tenant", tenant)
+                    .put("name", name);
             var list = body.putArray("models");
             if (models != null) {
                 models.forEach(list::add);
@@ -30,7 +40,8 @@ final class KeysCommand {
 
     @Command(name = "list", description = "List keys (never the keys themselves).")
     static final class ListKeys extends AdminCommand {
-        @Option(names = "--tenant") String tenant;
+        @Option(names = "--tenant")
+        String tenant;
 
         @Override
         JsonNode call(AdminClient admin) throws Exception {
@@ -40,7 +51,8 @@ final class KeysCommand {
 
     @Command(name = "revoke", description = "Revoke a key by id; it stops working at once.")
     static final class Revoke extends AdminCommand {
-        @Parameters(paramLabel = "KEY_ID") String id;
+        @Parameters(paramLabel = "KEY_ID")
+        String id;
 
         @Override
         JsonNode call(AdminClient admin) throws Exception {

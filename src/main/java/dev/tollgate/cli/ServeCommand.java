@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
-    @Option(names = {"-c", "--config"}, required = true, description = "The YAML configuration file.")
+    @Option(
+            names = {"-c", "--config"},
+            required = true,
+            description = "The YAML configuration file.")
     Path config;
 
     @Override
@@ -44,16 +47,19 @@ final class ServeCommand implements Callable<Integer> {
             }
         });
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                watcher.close();
-                gateway.close();
-            } catch (Exception e) {
-                log.error("shutdown was not clean", e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "tollgate-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                watcher.close();
+                                gateway.close();
+                            } catch (Exception e) {
+                                log.error("shutdown was not clean", e);
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "tollgate-shutdown"));
         stopped.await();
         return 0;
     }

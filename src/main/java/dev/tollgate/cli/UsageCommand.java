@@ -6,9 +6,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "usage", description = "Show a tenant's usage totals (through the admin API).")
 final class UsageCommand extends AdminCommand {
-    @Option(names = "--tenant", required = true) String tenant;
-    @Option(names = "--from", description = "ISO-8601 instant, inclusive.") String from;
-    @Option(names = "--to", description = "ISO-8601 instant, exclusive.") String to;
+    @Option(names = "--tenant", required = true)
+    String tenant;
+
+    @Option(names = "--from", description = "ISO-8601 instant, inclusive.")
+    String from;
+
+    @Option(names = "--to", description = "ISO-8601 instant, exclusive.")
+    String to;
 
     @Override
     JsonNode call(AdminClient admin) throws Exception {

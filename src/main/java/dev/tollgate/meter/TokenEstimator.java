@@ -69,7 +69,8 @@ public final class TokenEstimator {
                     total += part.size();
                 } else if (part.has("text")) {
                     total += count(part.path("text").asText(""));
-                } else if (part.has("image_url") || "image_url".equals(part.path("type").asText())) {
+                } else if (part.has("image_url")
+                        || "image_url".equals(part.path("type").asText())) {
                     total += TOKENS_PER_IMAGE;
                 }
             }

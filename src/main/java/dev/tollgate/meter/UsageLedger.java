@@ -233,8 +233,10 @@ public final class UsageLedger implements AutoCloseable {
                 break;
             } catch (Exception e) {
                 if (closing && journalDone) {
-                    log.error("usage store unavailable at shutdown; {} records stay in the journal for the next start",
-                            records.size(), e);
+                    log.error(
+                            "usage store unavailable at shutdown; {} records stay in the journal for the next start",
+                            records.size(),
+                            e);
                     keepJournal = true;
                     break;
                 }
@@ -288,14 +290,18 @@ public final class UsageLedger implements AutoCloseable {
             for (int i = 0; i < records.size(); i += 1000) {
                 sink.insertUsage(records.subList(i, Math.min(records.size(), i + 1000)));
             }
-            log.info("replayed {} usage records from journal {}{}", records.size(), path.getFileName(),
+            log.info(
+                    "replayed {} usage records from journal {}{}",
+                    records.size(),
+                    path.getFileName(),
                     torn > 0 ? " (" + torn + " torn line skipped)" : "");
             Files.delete(path);
         }
     }
 
     private void openSegment() throws IOException {
-        segmentPath = dir.resolve(String.format("%s%d-%06d%s", PREFIX, System.currentTimeMillis(), segmentSeq++, SUFFIX));
+        segmentPath =
+                dir.resolve(String.format("%s%d-%06d%s", PREFIX, System.currentTimeMillis(), segmentSeq++, SUFFIX));
         segment = FileChannel.open(segmentPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         segmentSize = 0;
     }

@@ -69,7 +69,9 @@ final class AdminServer extends VerticleBase {
         HttpServerResponse res = req.response();
         res.putHeader("x-request-id", requestId);
         if (!authorized(req)) {
-            error(res, GatewayError.unauthenticated("Missing or wrong admin token: send 'Authorization: Bearer <token>'."),
+            error(
+                    res,
+                    GatewayError.unauthenticated("Missing or wrong admin token: send 'Authorization: Bearer <token>'."),
                     requestId);
             return;
         }
@@ -113,13 +115,17 @@ final class AdminServer extends VerticleBase {
                 }
             });
         } else if (path.equals("/admin/v1/tenants") && method.equals(HttpMethod.GET)) {
-            blocking(res, requestId, () -> {
-                ArrayNode list = MAPPER.createArrayNode();
-                for (StoredTenant t : state.tenants.tenants()) {
-                    list.addObject().put("name", t.name()).put("country", t.country());
-                }
-                return MAPPER.createObjectNode().set("data", list);
-            }, 200);
+            blocking(
+                    res,
+                    requestId,
+                    () -> {
+                        ArrayNode list = MAPPER.createArrayNode();
+                        for (StoredTenant t : state.tenants.tenants()) {
+                            list.addObject().put("name", t.name()).put("country", t.country());
+                        }
+                        return MAPPER.createObjectNode().set("data", list);
+                    },
+                    200);
         } else if (path.equals("/admin/v1/tenants") && method.equals(HttpMethod.POST)) {
             JsonNode json = json(body);
             String name = required(json, "name");
@@ -130,16 +136,23 @@ final class AdminServer extends VerticleBase {
             if (country != null && !COUNTRY.matcher(country).matches()) {
                 throw new IllegalArgumentException("'country' must be an ISO 3166 alpha-2 code such as DE.");
             }
-            blocking(res, requestId, () -> {
-                StoredTenant t = state.tenants.createTenant(name, country);
-                return MAPPER.createObjectNode().put("name", t.name()).put("country", t.country());
-            }, 201);
+            blocking(
+                    res,
+                    requestId,
+                    () -> {
+                        StoredTenant t = state.tenants.createTenant(name, country);
+                        return MAPPER.createObjectNode().put("name", t.name()).put("country", t.country());
+                    },
+                    201);
         } else if (path.equals("/admin/v1/health") && method.equals(HttpMethod.GET)) {
-            send(res, 200, MAPPER.createObjectNode()
-                    .put("status", "ok")
-                    .put("in_flight", state.inFlight.sum())
-                    .put("usage_journaled", state.ledger.journaledCount())
-                    .put("usage_stored", state.ledger.storedCount()));
+            send(
+                    res,
+                    200,
+                    MAPPER.createObjectNode()
+                            .put("status", "ok")
+                            .put("in_flight", state.inFlight.sum())
+                            .put("usage_journaled", state.ledger.journaledCount())
+                            .put("usage_stored", state.ledger.storedCount()));
         } else {
             error(res, GatewayError.notFound("Unknown admin route " + method.name() + " " + path + "."), requestId);
         }
@@ -150,8 +163,8 @@ final class AdminServer extends VerticleBase {
         if (tenant == null || tenant.isBlank()) {
             throw new IllegalArgumentException("Query parameter 'tenant' is required.");
         }
-        UsageQuery query = new UsageQuery(tenant, req.getParam("key"), req.getParam("model"), instant(req, "from"),
-                instant(req, "to"));
+        UsageQuery query = new UsageQuery(
+                tenant, req.getParam("key"), req.getParam("model"), instant(req, "from"), instant(req, "to"));
         // Everything journaled before this call is counted: the answer is exact, not eventually so.
         Future.fromCompletionStage(state.ledger.flush())
                 .compose(v -> vertx.executeBlocking(() -> store.summarize(query)))
@@ -172,7 +185,8 @@ final class AdminServer extends VerticleBase {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + param + "' must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
+            throw new IllegalArgumentException(
+                    "'" + param + "' must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
         }
     }
 
@@ -189,10 +203,11 @@ final class AdminServer extends VerticleBase {
         ObjectNode statuses = out.putObject("by_status");
         s.byStatus().forEach(statuses::put);
         ObjectNode models = out.putObject("by_model");
-        s.byModel().forEach((model, t) -> models.putObject(model)
-                .put("requests", t.requests())
-                .put("prompt_tokens", t.promptTokens())
-                .put("completion_tokens", t.completionTokens()));
+        s.byModel()
+                .forEach((model, t) -> models.putObject(model)
+                        .put("requests", t.requests())
+                        .put("prompt_tokens", t.promptTokens())
+                        .put("completion_tokens", t.completionTokens()));
         return out;
     }
 
@@ -237,9 +252,12 @@ final class AdminServer extends VerticleBase {
             if (ar.succeeded()) {
                 send(res, status, ar.result());
             } else if (ar.cause() instanceof IllegalArgumentException e) {
-                error(res, e.getMessage().startsWith("unknown")
-                        ? GatewayError.notFound(e.getMessage())
-                        : GatewayError.invalid(e.getMessage(), null), requestId);
+                error(
+                        res,
+                        e.getMessage().startsWith("unknown")
+                                ? GatewayError.notFound(e.getMessage())
+                                : GatewayError.invalid(e.getMessage(), null),
+                        requestId);
             } else {
                 internal(res, ar.cause(), requestId);
             }
@@ -282,7 +300,15 @@ final class AdminServer extends VerticleBase {
 
     private static void internal(HttpServerResponse res, Throwable cause, String requestId) {
         org.slf4j.LoggerFactory.getLogger(AdminServer.class).error("{} admin request failed", requestId, cause);
-        error(res, new GatewayError(500, GatewayError.Kind.INTERNAL, "internal_error", null,
-                "The admin request failed; see the gateway log for request " + requestId + ".", 0), requestId);
+        error(
+                res,
+                new GatewayError(
+                        500,
+                        GatewayError.Kind.INTERNAL,
+                        "internal_error",
+                        null,
+                        "The admin request failed; see the gateway log for request " + requestId + ".",
+                        0),
+                requestId);
     }
 }

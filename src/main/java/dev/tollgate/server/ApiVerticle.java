@@ -84,38 +84,56 @@ final class ApiVerticle extends VerticleBase {
         response.putHeader("x-request-id", requestId);
         RuntimeConfig config = state.config();
         String path = req.path();
-        Endpoint endpoint =
-                switch (path) {
-                    case "/v1/chat/completions" -> Endpoint.CHAT_COMPLETIONS;
-                    case "/v1/embeddings" -> Endpoint.EMBEDDINGS;
-                    default -> null;
-                };
+        Endpoint endpoint = switch (path) {
+            case "/v1/chat/completions" -> Endpoint.CHAT_COMPLETIONS;
+            case "/v1/embeddings" -> Endpoint.EMBEDDINGS;
+            default -> null;
+        };
         if (endpoint == null && !path.equals("/v1/models")) {
-            reject(req, GatewayError.notFound("Unknown path '" + truncate(path) + "'. Tollgate serves POST /v1/chat/completions,"
-                    + " POST /v1/embeddings and GET /v1/models."), requestId);
+            reject(
+                    req,
+                    GatewayError.notFound(
+                            "Unknown path '" + truncate(path) + "'. Tollgate serves POST /v1/chat/completions,"
+                                    + " POST /v1/embeddings and GET /v1/models."),
+                    requestId);
             return;
         }
         HttpMethod expected = endpoint == null ? HttpMethod.GET : HttpMethod.POST;
         if (!req.method().equals(expected)) {
             response.putHeader(HttpHeaders.ALLOW, expected.name());
-            reject(req, new GatewayError(405, GatewayError.Kind.INVALID_REQUEST, "method_not_allowed", null,
-                    "Use " + expected.name() + " " + path + ".", 0), requestId);
+            reject(
+                    req,
+                    new GatewayError(
+                            405,
+                            GatewayError.Kind.INVALID_REQUEST,
+                            "method_not_allowed",
+                            null,
+                            "Use " + expected.name() + " " + path + ".",
+                            0),
+                    requestId);
             return;
         }
         Optional<Principal> principal = authenticate(req);
         if (principal.isEmpty()) {
             String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
-            reject(req, GatewayError.unauthenticated(auth == null
-                    ? "Missing API key: send it as 'Authorization: Bearer <key>'."
-                    : "Invalid or revoked API key."), requestId);
+            reject(
+                    req,
+                    GatewayError.unauthenticated(
+                            auth == null
+                                    ? "Missing API key: send it as 'Authorization: Bearer <key>'."
+                                    : "Invalid or revoked API key."),
+                    requestId);
             return;
         }
         if (endpoint == null) {
             listModels(response, config, principal.get());
             return;
         }
-        readBody(req, config, requestId, bytes -> onRequest(req, config, endpoint, principal.get(), requestId, bytes,
-                start));
+        readBody(
+                req,
+                config,
+                requestId,
+                bytes -> onRequest(req, config, endpoint, principal.get(), requestId, bytes, start));
     }
 
     private Optional<Principal> authenticate(HttpServerRequest req) {
@@ -127,8 +145,8 @@ final class ApiVerticle extends VerticleBase {
     }
 
     /** Buffers the body within the size limit; a declared or actual excess is refused before it is buffered. */
-    private void readBody(HttpServerRequest req, RuntimeConfig config, String requestId,
-            java.util.function.Consumer<byte[]> onBody) {
+    private void readBody(
+            HttpServerRequest req, RuntimeConfig config, String requestId, java.util.function.Consumer<byte[]> onBody) {
         long limit = config.config().limits().maxBodyBytes();
         String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
         long length = -1;
@@ -168,8 +186,14 @@ final class ApiVerticle extends VerticleBase {
         });
     }
 
-    private void onRequest(HttpServerRequest req, RuntimeConfig config, Endpoint endpoint, Principal principal,
-            String requestId, byte[] body, long start) {
+    private void onRequest(
+            HttpServerRequest req,
+            RuntimeConfig config,
+            Endpoint endpoint,
+            Principal principal,
+            String requestId,
+            byte[] body,
+            long start) {
         OpenAiRequest request;
         try {
             request = OpenAiRequest.inspect(endpoint, body, config.json());

@@ -63,8 +63,17 @@ final class Exchange {
     private boolean committed;
     private boolean finished;
 
-    Exchange(GatewayState state, RuntimeConfig config, HttpClient client, Context context, HttpServerResponse response,
-            String requestId, Principal principal, OpenAiRequest request, List<Deployment> plan, long startNanos) {
+    Exchange(
+            GatewayState state,
+            RuntimeConfig config,
+            HttpClient client,
+            Context context,
+            HttpServerResponse response,
+            String requestId,
+            Principal principal,
+            OpenAiRequest request,
+            List<Deployment> plan,
+            long startNanos) {
         this.state = state;
         this.config = config;
         this.client = client;
@@ -127,17 +136,19 @@ final class Exchange {
         long now = System.nanoTime();
         if (next >= plan.size() || now >= deadlineNanos) {
             if (now >= deadlineNanos && next < plan.size()) {
-                failures.add("request deadline of " + config.config().timeouts().request().toSeconds() + "s reached");
+                failures.add("request deadline of "
+                        + config.config().timeouts().request().toSeconds() + "s reached");
             }
             exhausted();
             return;
         }
         Attempt attempt = new Attempt(plan.get(next++));
         current = attempt;
-        UpstreamTarget target = config.targets().get(attempt.deployment.provider().name());
+        UpstreamTarget target =
+                config.targets().get(attempt.deployment.provider().name());
         var timeouts = config.config().timeouts();
-        long firstByteMillis = Math.max(1, Math.min(
-                timeouts.firstByte().toMillis(), TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now)));
+        long firstByteMillis = Math.max(
+                1, Math.min(timeouts.firstByte().toMillis(), TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now)));
         attempt.timer = vertx.setTimer(firstByteMillis, id -> {
             attempt.timer = -1;
             if (attempt.live() && !committed) {
@@ -195,8 +206,8 @@ final class Exchange {
             }
             return;
         }
-        boolean deploymentFault = status == 429 || status >= 500 || status == 401 || status == 403 || status == 404
-                || status == 408;
+        boolean deploymentFault =
+                status == 429 || status >= 500 || status == 401 || status == 403 || status == 404 || status == 408;
         Buffer reason = Buffer.buffer();
         answer.handler(chunk -> {
             if (reason.length() < REASON_BYTES) {
@@ -205,7 +216,8 @@ final class Exchange {
         });
         answer.exceptionHandler(e -> {
             if (attempt.live()) {
-                attemptFailed(attempt, "HTTP " + status + ", then " + describe(e), status == 429 || status == 503, false);
+                attemptFailed(
+                        attempt, "HTTP " + status + ", then " + describe(e), status == 429 || status == 503, false);
             }
         });
         answer.endHandler(v -> {
@@ -352,10 +364,20 @@ final class Exchange {
     private void streamBroken(Attempt attempt, String why) {
         String reason = config.scrub(why);
         log.warn("{} stream from {} broke after the first byte: {}", requestId, attempt.deployment.id(), reason);
-        GatewayError error = new GatewayError(502, GatewayError.Kind.UPSTREAM, "stream_interrupted", null,
+        GatewayError error = new GatewayError(
+                502,
+                GatewayError.Kind.UPSTREAM,
+                "stream_interrupted",
+                null,
                 "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: " + reason
-                        + ". The answer is incomplete.", 0);
-        finish(attempt, UsageStatus.CUT, 200, estimate(attempt), true,
+                        + ". The answer is incomplete.",
+                0);
+        finish(
+                attempt,
+                UsageStatus.CUT,
+                200,
+                estimate(attempt),
+                true,
                 ok -> response.end(Buffer.buffer(OpenAiErrorBody.encodeEvent(error, requestId))));
     }
 
@@ -392,15 +414,29 @@ final class Exchange {
         String summary = String.join("; ", failures);
         GatewayError error;
         if (!failures.isEmpty() && allOverloaded) {
-            error = new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "upstream_overloaded", null,
+            error = new GatewayError(
+                    503,
+                    GatewayError.Kind.UNAVAILABLE,
+                    "upstream_overloaded",
+                    null,
                     "Every deployment of model '" + model + "' is rate-limited or overloaded: " + summary,
                     Math.max(1, retryAfterSeconds));
         } else if (!failures.isEmpty() && allTimedOut) {
-            error = new GatewayError(504, GatewayError.Kind.TIMEOUT, "upstream_timeout", null,
-                    "No deployment of model '" + model + "' answered in time: " + summary, 0);
+            error = new GatewayError(
+                    504,
+                    GatewayError.Kind.TIMEOUT,
+                    "upstream_timeout",
+                    null,
+                    "No deployment of model '" + model + "' answered in time: " + summary,
+                    0);
         } else {
-            error = new GatewayError(502, GatewayError.Kind.UPSTREAM, "upstream_failed", null,
-                    "No deployment of model '" + model + "' could answer: " + summary, 0);
+            error = new GatewayError(
+                    502,
+                    GatewayError.Kind.UPSTREAM,
+                    "upstream_failed",
+                    null,
+                    "No deployment of model '" + model + "' could answer: " + summary,
+                    0);
         }
         Deployment last = plan.isEmpty() ? null : plan.get(Math.max(0, next - 1));
         finished = true;
@@ -426,7 +462,12 @@ final class Exchange {
      * Ends the exchange: writes the usage record and only once it is in the journal lets {@code deliver} complete
      * the answer, so that no completed answer can lack its record.
      */
-    private void finish(Attempt attempt, UsageStatus status, int httpStatus, Usage usage, boolean estimated,
+    private void finish(
+            Attempt attempt,
+            UsageStatus status,
+            int httpStatus,
+            Usage usage,
+            boolean estimated,
             java.util.function.Consumer<Boolean> deliver) {
         finished = true;
         state.inFlight.decrement();
@@ -479,8 +520,13 @@ final class Exchange {
     }
 
     private static GatewayError ledgerUnavailable() {
-        return new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "usage_ledger_unavailable", null,
-                "The gateway cannot record usage right now, so it does not deliver answers; retry shortly.", 1);
+        return new GatewayError(
+                503,
+                GatewayError.Kind.UNAVAILABLE,
+                "usage_ledger_unavailable",
+                null,
+                "The gateway cannot record usage right now, so it does not deliver answers; retry shortly.",
+                1);
     }
 
     private static String summarize(int status, Buffer body) {

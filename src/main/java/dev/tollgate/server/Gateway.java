@@ -34,7 +34,12 @@ public final class Gateway implements AutoCloseable {
     private final AdminServer admin;
     private volatile boolean closed;
 
-    private Gateway(Vertx vertx, SqlStore store, UsageLedger ledger, GatewayState state, List<ApiVerticle> apis,
+    private Gateway(
+            Vertx vertx,
+            SqlStore store,
+            UsageLedger ledger,
+            GatewayState state,
+            List<ApiVerticle> apis,
             AdminServer admin) {
         this.vertx = vertx;
         this.store = store;
@@ -59,22 +64,29 @@ public final class Gateway implements AutoCloseable {
             // One server per event loop on the same port; Vert.x spreads connections among them. Vert.x shares a
             // port only between servers asking for the same number, so port 0 is resolved to a free port first.
             HostPort listen = config.listen().port() == 0
-                    ? new HostPort(config.listen().host(), freePort(config.listen().host()))
+                    ? new HostPort(
+                            config.listen().host(), freePort(config.listen().host()))
                     : config.listen();
-            await(vertx.deployVerticle(() -> {
+            await(vertx.deployVerticle(
+                    () -> {
                         ApiVerticle api = new ApiVerticle(state, listen);
                         apis.add(api);
                         return api;
-                    }, new DeploymentOptions().setInstances(loops)));
+                    },
+                    new DeploymentOptions().setInstances(loops)));
             AdminServer admin = null;
             if (config.admin() != null) {
                 admin = new AdminServer(state, store);
                 await(vertx.deployVerticle(admin));
             }
             Gateway gateway = new Gateway(vertx, store, ledger, state, new ArrayList<>(apis), admin);
-            log.info("Tollgate listening on {}:{}{}", config.listen().host(), gateway.port(),
-                    admin == null ? " (admin API disabled)" : ", admin API on " + config.admin().listen().host() + ":"
-                            + admin.port());
+            log.info(
+                    "Tollgate listening on {}:{}{}",
+                    config.listen().host(),
+                    gateway.port(),
+                    admin == null
+                            ? " (admin API disabled)"
+                            : ", admin API on " + config.admin().listen().host() + ":" + admin.port());
             return gateway;
         } catch (Exception | Error e) {
             if (vertx != null) {
@@ -123,8 +135,11 @@ public final class Gateway implements AutoCloseable {
     public void apply(GatewayConfig next) throws Exception {
         state.swap(RuntimeConfig.of(next));
         state.tenants.configure(next);
-        log.info("configuration applied: {} providers, {} models, {} tenants", next.providers().size(),
-                next.models().size(), next.tenants().size());
+        log.info(
+                "configuration applied: {} providers, {} models, {} tenants",
+                next.providers().size(),
+                next.models().size(),
+                next.tenants().size());
     }
 
     public UsageLedger ledger() {
@@ -146,7 +161,10 @@ public final class Gateway implements AutoCloseable {
         }
         closed = true;
         Duration drain = state.config().config().timeouts().shutdownDrain();
-        log.info("shutting down: draining {} in-flight requests for up to {} s", state.inFlight.sum(), drain.toSeconds());
+        log.info(
+                "shutting down: draining {} in-flight requests for up to {} s",
+                state.inFlight.sum(),
+                drain.toSeconds());
         List<Future<Void>> stops = new ArrayList<>();
         for (ApiVerticle api : apis) {
             stops.add(api.shutdown(drain));

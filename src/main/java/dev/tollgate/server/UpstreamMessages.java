@@ -18,7 +18,8 @@ final class UpstreamMessages {
                 return null;
             }
             JsonNode error = root.path("error");
-            String message = error.isTextual() ? error.asText() : error.path("message").asText(null);
+            String message =
+                    error.isTextual() ? error.asText() : error.path("message").asText(null);
             if (message == null) {
                 message = root.path("message").asText(null);
             }

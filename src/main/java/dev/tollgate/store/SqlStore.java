@@ -51,7 +51,8 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
      */
     public static SqlStore open(String location) throws Exception {
         if (location.startsWith("jdbc:") && !location.startsWith("jdbc:sqlite:")) {
-            throw new IllegalArgumentException("only the embedded store (a file path) is supported so far: " + location);
+            throw new IllegalArgumentException(
+                    "only the embedded store (a file path) is supported so far: " + location);
         }
         String url = location.startsWith("jdbc:") ? location : "jdbc:sqlite:" + prepareFile(location);
         HikariConfig hikari = new HikariConfig();
@@ -202,15 +203,19 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
 
     @Override
     public void insertTenant(StoredTenant tenant) throws SQLException {
-        update("INSERT INTO tenants (name, country, created_at_ms) VALUES (?, ?, ?)",
-                tenant.name(), tenant.country(), tenant.createdAt().toEpochMilli());
+        update(
+                "INSERT INTO tenants (name, country, created_at_ms) VALUES (?, ?, ?)",
+                tenant.name(),
+                tenant.country(),
+                tenant.createdAt().toEpochMilli());
     }
 
     @Override
     public List<StoredTenant> tenants() throws SQLException {
         List<StoredTenant> out = new ArrayList<>();
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT name, country, created_at_ms FROM tenants ORDER BY name");
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT name, country, created_at_ms FROM tenants ORDER BY name");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new StoredTenant(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
@@ -221,8 +226,14 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
 
     @Override
     public void insertKey(StoredKey k) throws SQLException {
-        update("INSERT INTO api_keys (id, tenant, name, prefix, hash, models, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                k.id(), k.tenant(), k.name(), k.prefix(), k.hash(), String.join(",", k.models()),
+        update(
+                "INSERT INTO api_keys (id, tenant, name, prefix, hash, models, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                k.id(),
+                k.tenant(),
+                k.name(),
+                k.prefix(),
+                k.hash(),
+                String.join(",", k.models()),
                 k.createdAt().toEpochMilli());
     }
 

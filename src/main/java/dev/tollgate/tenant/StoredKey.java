@@ -5,7 +5,13 @@ import java.util.List;
 
 /** A virtual key as the store keeps it: the hash, never the key. */
 public record StoredKey(
-        String id, String tenant, String name, String prefix, String hash, List<String> models, Instant createdAt,
+        String id,
+        String tenant,
+        String name,
+        String prefix,
+        String hash,
+        List<String> models,
+        Instant createdAt,
         Instant revokedAt) {
     public StoredKey {
         models = List.copyOf(models);

@@ -57,7 +57,9 @@ public final class TenantDirectory {
         for (TenantConfig t : config.tenants().values()) {
             all.put(t.name(), new StoredTenant(t.name(), t.country(), null));
         }
-        return all.values().stream().sorted(java.util.Comparator.comparing(StoredTenant::name)).toList();
+        return all.values().stream()
+                .sorted(java.util.Comparator.comparing(StoredTenant::name))
+                .toList();
     }
 
     public boolean exists(String tenant) throws Exception {

@@ -23,7 +23,8 @@ public record GatewayError(int status, Kind type, String code, String param, Str
     }
 
     public static GatewayError invalid(String message, String param) {
-        return new GatewayError(400, Kind.INVALID_REQUEST, param == null ? "invalid_json" : "invalid_value", param, message, 0);
+        return new GatewayError(
+                400, Kind.INVALID_REQUEST, param == null ? "invalid_json" : "invalid_value", param, message, 0);
     }
 
     public static GatewayError unauthenticated(String message) {
@@ -31,8 +32,13 @@ public record GatewayError(int status, Kind type, String code, String param, Str
     }
 
     public static GatewayError modelNotFound(String model) {
-        return new GatewayError(404, Kind.NOT_FOUND, "model_not_found", "model",
-                "The model '" + model + "' does not exist or your key may not use it.", 0);
+        return new GatewayError(
+                404,
+                Kind.NOT_FOUND,
+                "model_not_found",
+                "model",
+                "The model '" + model + "' does not exist or your key may not use it.",
+                0);
     }
 
     public static GatewayError notFound(String message) {
@@ -40,7 +46,12 @@ public record GatewayError(int status, Kind type, String code, String param, Str
     }
 
     public static GatewayError tooLarge(long limit) {
-        return new GatewayError(413, Kind.TOO_LARGE, "request_too_large", null,
-                "The request body is larger than the limit of " + limit + " bytes.", 0);
+        return new GatewayError(
+                413,
+                Kind.TOO_LARGE,
+                "request_too_large",
+                null,
+                "The request body is larger than the limit of " + limit + " bytes.",
+                0);
     }
 }

@@ -71,9 +71,11 @@ class OpenAiApiThroughSdkTest {
 
     @Test
     void answersAChatCompletionFromThePrimaryDeploymentWithTheUpstreamsUsage() throws Exception {
-        ChatCompletion completion = client.chat().completions().create(chat("Hello there").build()).validate();
+        ChatCompletion completion =
+                client.chat().completions().create(chat("Hello there").build()).validate();
 
-        assertThat(completion.choices().get(0).message().content().orElseThrow()).startsWith("Hello from sim-a");
+        assertThat(completion.choices().get(0).message().content().orElseThrow())
+                .startsWith("Hello from sim-a");
         assertThat(completion.usage().orElseThrow().promptTokens()).isPositive();
         RecordedRequest forwarded = fixture.simA.requests().getLast();
         assertThat(JSON.readTree(forwarded.body()).get("model").asText()).isEqualTo("sim-chat");
@@ -107,7 +109,11 @@ class OpenAiApiThroughSdkTest {
     void passesTheUsageChunkOnWhenTheCallerAskedForIt() {
         List<ChatCompletionChunk> chunks = new ArrayList<>();
 
-        stream(chat("with usage").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+        stream(
+                chat("with usage")
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
                         .build(),
                 chunks);
 
@@ -140,16 +146,23 @@ class OpenAiApiThroughSdkTest {
 
     @Test
     void forwardsImagePartsUntouched() throws Exception {
-        String url = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-        client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("chat-small")
-                .addUserMessageOfArrayOfContentParts(List.of(
-                        ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("what is this?").build()),
-                        ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-                                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(url)
-                                        .detail(ChatCompletionContentPartImage.ImageUrl.Detail.LOW).build())
-                                .build())))
-                .build());
+        String url =
+                "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+        client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("chat-small")
+                        .addUserMessageOfArrayOfContentParts(List.of(
+                                ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder()
+                                        .text("what is this?")
+                                        .build()),
+                                ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                        .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                                                .url(url)
+                                                .detail(ChatCompletionContentPartImage.ImageUrl.Detail.LOW)
+                                                .build())
+                                        .build())))
+                        .build());
 
         JsonNode part = JSON.readTree(fixture.simA.requests().getLast().body()).at("/messages/0/content/1");
         assertThat(part.at("/image_url/url").asText()).isEqualTo(url);
@@ -158,20 +171,23 @@ class OpenAiApiThroughSdkTest {
 
     @Test
     void embedsAsFloatsAndAsBase64TheSdkDefault() {
-        CreateEmbeddingResponse floats = client.embeddings().create(EmbeddingCreateParams.builder()
+        CreateEmbeddingResponse floats = client.embeddings()
+                .create(EmbeddingCreateParams.builder()
                         .model("embed-small")
                         .input("alpha")
                         .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT)
                         .build())
                 .validate();
-        CreateEmbeddingResponse base64 = client.embeddings().create(EmbeddingCreateParams.builder()
+        CreateEmbeddingResponse base64 = client.embeddings()
+                .create(EmbeddingCreateParams.builder()
                         .model("embed-small")
                         .input("alpha")
                         .build())
                 .validate();
 
         assertThat(fixture.simA.requests().getLast().body()).contains("\"encoding_format\":\"base64\"");
-        assertThat(base64.data().get(0).embedding()).isEqualTo(floats.data().get(0).embedding());
+        assertThat(base64.data().get(0).embedding())
+                .isEqualTo(floats.data().get(0).embedding());
         assertThat(floats.usage().promptTokens()).isPositive();
     }
 
@@ -179,13 +195,13 @@ class OpenAiApiThroughSdkTest {
     void listsOnlyTheModelsTheKeyMayUse() throws Exception {
         assertThat(client.models().list().data()).extracting(Model::id).containsExactly("chat-small", "embed-small");
 
-        JsonNode created = fixture.admin("POST", "/admin/v1/keys",
-                "{\"tenant\":\"acme\",\"name\":\"embed-only\",\"models\":[\"embed-small\"]}");
+        JsonNode created = fixture.admin(
+                "POST", "/admin/v1/keys", "{\"tenant\":\"acme\",\"name\":\"embed-only\",\"models\":[\"embed-small\"]}");
         OpenAIClient scoped = fixture.openAi(created.get("key").asText());
 
         assertThat(scoped.models().list().data()).extracting(Model::id).containsExactly("embed-small");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> scoped.chat().completions().create(chat("not allowed").build()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        scoped.chat().completions().create(chat("not allowed").build()))
                 .isInstanceOf(com.openai.errors.NotFoundException.class)
                 .hasMessageContaining("chat-small");
     }
@@ -195,8 +211,8 @@ class OpenAiApiThroughSdkTest {
                 .name(name)
                 .parameters(FunctionParameters.builder()
                         .putAdditionalProperty("type", JsonValue.from("object"))
-                        .putAdditionalProperty("properties", JsonValue.from(Map.of(property, Map.of("type", "string")))
-                        ).build())
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of(property, Map.of("type", "string"))))
+                        .build())
                 .build();
     }
 }

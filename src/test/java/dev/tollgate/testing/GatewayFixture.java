@@ -42,14 +42,23 @@ public final class GatewayFixture implements AutoCloseable {
     public final Map<String, String> env = new HashMap<>();
     public final Gateway gateway;
     private final ConfigWatcher watcher;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private GatewayFixture(String extraYaml, Duration tokenDelay) throws Exception {
         simVertx = Vertx.vertx();
-        simA = ProviderSimulator.start(simVertx, SimulatorOptions.defaults("sim-a").withPort(0)
-                .withApiKey(UPSTREAM_KEY).withTokenDelay(tokenDelay));
-        simB = ProviderSimulator.start(simVertx, SimulatorOptions.defaults("sim-b").withPort(0)
-                .withApiKey(UPSTREAM_KEY).withTokenDelay(tokenDelay));
+        simA = ProviderSimulator.start(
+                simVertx,
+                SimulatorOptions.defaults("sim-a")
+                        .withPort(0)
+                        .withApiKey(UPSTREAM_KEY)
+                        .withTokenDelay(tokenDelay));
+        simB = ProviderSimulator.start(
+                simVertx,
+                SimulatorOptions.defaults("sim-b")
+                        .withPort(0)
+                        .withApiKey(UPSTREAM_KEY)
+                        .withTokenDelay(tokenDelay));
         dir = Files.createTempDirectory("tollgate-test-");
         configFile = dir.resolve("tollgate.yaml");
         env.put("ACME_KEY", ACME_KEY);
@@ -108,15 +117,22 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public OpenAIClient openAi(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(baseUrl()).apiKey(key).maxRetries(0)
-                .timeout(Duration.ofSeconds(30)).build();
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl())
+                .apiKey(key)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     /** Rewrites the configuration file the way an editor does: write a new file, rename it over the old one. */
     public void rewriteConfig(String yaml) throws IOException {
         Path tmp = dir.resolve("tollgate.yaml.tmp");
         Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
-        Files.move(tmp, configFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                configFile,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -140,8 +156,9 @@ public final class GatewayFixture implements AutoCloseable {
 
     public HttpResponse<String> adminRaw(String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json");
         if (token != null) {
             b.header("authorization", "Bearer " + token);

@@ -158,7 +158,9 @@ public final class ChatStreamMeter {
                 depth++;
             } else if (t.isStructEnd()) {
                 depth--;
-            } else if (t == JsonToken.VALUE_STRING && !"id".equals(p.currentName()) && !"type".equals(p.currentName())) {
+            } else if (t == JsonToken.VALUE_STRING
+                    && !"id".equals(p.currentName())
+                    && !"type".equals(p.currentName())) {
                 generated.append(p.getText());
             }
         }

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * pass-through fast path) instead of being mapped to objects and encoded again.
  */
 public final class OpenAiRequest {
-    private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] INCLUDE_USAGE =
+            "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.UTF_8);
 
     private final Endpoint endpoint;
     private final byte[] body;
@@ -46,8 +47,9 @@ public final class OpenAiRequest {
     public static JsonFactory parserFactory(int maxDepth) {
         return JsonFactory.builder()
                 .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .streamReadConstraints(
-                        StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(maxDepth)
+                        .build())
                 .build();
     }
 
@@ -74,20 +76,24 @@ public final class OpenAiRequest {
                         scan.modelEnd = (int) p.currentLocation().getByteOffset();
                     }
                     case "stream" -> {
-                        if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL) {
+                        if (value != JsonToken.VALUE_TRUE
+                                && value != JsonToken.VALUE_FALSE
+                                && value != JsonToken.VALUE_NULL) {
                             throw wrongType("stream", "a boolean");
                         }
                         scan.stream = value == JsonToken.VALUE_TRUE;
                     }
                     case "stream_options" -> {
                         if (value == JsonToken.START_OBJECT) {
-                            scan.streamOptionsStart = (int) p.currentTokenLocation().getByteOffset();
+                            scan.streamOptionsStart =
+                                    (int) p.currentTokenLocation().getByteOffset();
                             scan.includeUsage = readIncludeUsage(p);
                             scan.streamOptionsEnd = (int) p.currentLocation().getByteOffset();
                         } else if (value != JsonToken.VALUE_NULL) {
                             throw wrongType("stream_options", "an object");
                         } else {
-                            scan.streamOptionsStart = (int) p.currentTokenLocation().getByteOffset();
+                            scan.streamOptionsStart =
+                                    (int) p.currentTokenLocation().getByteOffset();
                             scan.streamOptionsEnd = (int) p.currentLocation().getByteOffset();
                         }
                     }
@@ -227,7 +233,8 @@ public final class OpenAiRequest {
 
     /** The caller's own stream_options with include_usage switched on (rare: callers that set other options). */
     private byte[] streamOptionsWithUsage() {
-        String original = new String(body, streamOptionsStart, streamOptionsEnd - streamOptionsStart, StandardCharsets.UTF_8);
+        String original =
+                new String(body, streamOptionsStart, streamOptionsEnd - streamOptionsStart, StandardCharsets.UTF_8);
         if (original.equals("null")) {
             return "{\"include_usage\":true}".getBytes(StandardCharsets.UTF_8);
         }

@@ -68,12 +68,16 @@ class ChatStreamMeterTest {
     void keepsGeneratedTextForEstimatesWhenAStreamIsCut() {
         ChatStreamMeter meter = new ChatStreamMeter(OpenAiRequest.parserFactory(64), false);
         byte[] all = STREAM.getBytes(StandardCharsets.UTF_8);
-        int cut = STREAM.indexOf("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},");
+        int cut = STREAM.indexOf(
+                "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},");
         relay(meter, java.util.Arrays.copyOf(all, cut + 10), 3);
 
         assertThat(meter.usage()).isNull();
         assertThat(meter.sawDone()).isFalse();
-        assertThat(meter.generatedText().toString()).contains("Hello").contains("get").contains("{\"a\":1}");
+        assertThat(meter.generatedText().toString())
+                .contains("Hello")
+                .contains("get")
+                .contains("{\"a\":1}");
     }
 
     @Test
@@ -81,7 +85,11 @@ class ChatStreamMeterTest {
         SseEventSplitter splitter = new SseEventSplitter(1024);
         List<String> events = new ArrayList<>();
         byte[] crlf = "data: a\r\n\r\ndata: b\r\n\r\n".getBytes(StandardCharsets.UTF_8);
-        splitter.feed(crlf, 0, crlf.length, e -> events.add(new String(e.bytes(), e.offset(), e.length(), StandardCharsets.UTF_8)));
+        splitter.feed(
+                crlf,
+                0,
+                crlf.length,
+                e -> events.add(new String(e.bytes(), e.offset(), e.length(), StandardCharsets.UTF_8)));
 
         assertThat(events).containsExactly("data: a\r\n\r\n", "data: b\r\n\r\n");
     }
@@ -92,6 +100,7 @@ class ChatStreamMeterTest {
                         + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9,\"total_tokens\":14}}")
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertThat(new UsageReader(OpenAiRequest.parserFactory(64)).fromResponse(body)).contains(new Usage(5, 9, 0, 0));
+        assertThat(new UsageReader(OpenAiRequest.parserFactory(64)).fromResponse(body))
+                .contains(new Usage(5, 9, 0, 0));
     }
 }

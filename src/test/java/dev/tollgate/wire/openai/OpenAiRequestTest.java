@@ -23,8 +23,9 @@ class OpenAiRequestTest {
 
     @Test
     void renamesOnlyTheModelAndKeepsEveryOtherByte() throws Exception {
-        String body = "{ \"messages\": [{\"role\":\"user\",\"content\":\"hi \\\"there\\\"\"}],\n  \"model\" : \"chat-small\","
-                + " \"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}], \"temperature\": 0.2 }";
+        String body =
+                "{ \"messages\": [{\"role\":\"user\",\"content\":\"hi \\\"there\\\"\"}],\n  \"model\" : \"chat-small\","
+                        + " \"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}], \"temperature\": 0.2 }";
         OpenAiRequest r = chat(body);
 
         assertThat(r.model()).isEqualTo("chat-small");
@@ -35,7 +36,8 @@ class OpenAiRequestTest {
     void escapesTheUpstreamModelName() throws Exception {
         OpenAiRequest r = chat("{\"model\":\"m\",\"messages\":[]}");
 
-        assertThat(MAPPER.readTree(r.forUpstream("we\"ird/\u00e9")).get("model").asText()).isEqualTo("we\"ird/\u00e9");
+        assertThat(MAPPER.readTree(r.forUpstream("we\"ird/\u00e9")).get("model").asText())
+                .isEqualTo("we\"ird/\u00e9");
     }
 
     @Test
@@ -44,7 +46,8 @@ class OpenAiRequestTest {
 
         JsonNode sent = MAPPER.readTree(r.forUpstream("sim-chat"));
         assertThat(r.callerWantsUsage()).isFalse();
-        assertThat(sent.path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(sent.path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
         assertThat(sent.get("model").asText()).isEqualTo("sim-chat");
         assertThat(sent.get("stream").asBoolean()).isTrue();
     }
@@ -55,8 +58,10 @@ class OpenAiRequestTest {
                 + "\"model\":\"chat-small\",\"messages\":[]}");
 
         JsonNode sent = MAPPER.readTree(r.forUpstream("sim-chat"));
-        assertThat(sent.path("stream_options").path("include_usage").asBoolean()).isTrue();
-        assertThat(sent.path("stream_options").path("include_obfuscation").asBoolean(true)).isFalse();
+        assertThat(sent.path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
+        assertThat(sent.path("stream_options").path("include_obfuscation").asBoolean(true))
+                .isFalse();
         assertThat(sent.get("model").asText()).isEqualTo("sim-chat");
     }
 
@@ -72,27 +77,41 @@ class OpenAiRequestTest {
     @Test
     void namesTheMissingField() {
         assertThatThrownBy(() -> chat("{\"messages\":[]}"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("model"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.param()).isEqualTo("model"));
         assertThatThrownBy(() -> chat("{\"model\":\"m\"}"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("messages"));
-        assertThatThrownBy(() -> OpenAiRequest.inspect(Endpoint.EMBEDDINGS, "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8), JSON))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("input"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.param()).isEqualTo("messages"));
+        assertThatThrownBy(() -> OpenAiRequest.inspect(
+                        Endpoint.EMBEDDINGS, "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8), JSON))
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.param()).isEqualTo("input"));
     }
 
     @Test
     void refusesWrongTypesNamingTheField() {
         assertThatThrownBy(() -> chat("{\"model\":5,\"messages\":[]}"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("model"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.param()).isEqualTo("model"));
         assertThatThrownBy(() -> chat("{\"model\":\"m\",\"messages\":\"hi\"}"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("messages"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.param()).isEqualTo("messages"));
         assertThatThrownBy(() -> chat("{\"model\":\"m\",\"stream\":\"yes\",\"messages\":[]}"))
-                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("stream"));
+                .isInstanceOfSatisfying(
+                        InvalidRequestException.class,
+                        e -> assertThat(e.param()).isEqualTo("stream"));
     }
 
     @Test
     void refusesMalformedJsonAnywhereInTheBody() {
         assertThatThrownBy(() -> chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",]}"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not valid JSON");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> chat("[]")).isInstanceOf(InvalidRequestException.class);
         assertThatThrownBy(() -> chat("{\"model\":\"m\",\"messages\":[]} trailing"))
                 .isInstanceOf(InvalidRequestException.class);
@@ -108,6 +127,7 @@ class OpenAiRequestTest {
     void refusesJsonNestedBeyondTheLimit() {
         String deep = "[".repeat(100) + "]".repeat(100);
         assertThatThrownBy(() -> chat("{\"model\":\"m\",\"messages\":[],\"x\":" + deep + "}"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("deeply");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("deeply");
     }
 }
