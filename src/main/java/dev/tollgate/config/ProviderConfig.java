@@ -21,4 +21,11 @@ public record ProviderConfig(
     public ProviderConfig {
         headers = Map.copyOf(headers);
     }
+
+    /** Header values may be credentials (an organisation token, a gateway key): only their names are shown. */
+    @Override
+    public String toString() {
+        return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=" + apiKey
+                + ", region=" + region + ", headers=" + headers.keySet() + "]";
+    }
 }
