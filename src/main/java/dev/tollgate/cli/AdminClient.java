@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,6 +25,17 @@ final class AdminClient {
             defaultValue = "${TOLLGATE_ADMIN_URL:-http://127.0.0.1:8081}",
             description = "The admin API (default: $TOLLGATE_ADMIN_URL or ${DEFAULT-VALUE}).")
     String url;
+
+    private final Map<String, String> env;
+
+    AdminClient() {
+        this(System.getenv());
+    }
+
+    /** With another environment to read {@code TOLLGATE_ADMIN_TOKEN} from, for tests. */
+    AdminClient(Map<String, String> env) {
+        this.env = env;
+    }
 
     /** Thrown for an answer the admin API gave with an error status; its message is the API's own. */
     static final class AdminError extends Exception {
@@ -60,8 +72,8 @@ final class AdminClient {
         return URI.create(url.replaceAll("/+$", "") + path);
     }
 
-    private static JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException, AdminError {
-        String token = System.getenv("TOLLGATE_ADMIN_TOKEN");
+    private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException, AdminError {
+        String token = env.get("TOLLGATE_ADMIN_TOKEN");
         if (token == null || token.isBlank()) {
             throw new AdminError("Set TOLLGATE_ADMIN_TOKEN to the admin token of the gateway.");
         }

@@ -24,7 +24,19 @@ public final class Main {
     }
 
     static int run(String... args) {
-        return new CommandLine(new Main())
+        return run(System.getenv(), args);
+    }
+
+    /** Runs with {@code env} as the environment the admin commands read their token from; for tests. */
+    static int run(java.util.Map<String, String> env, String... args) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == AdminClient.class ? cls.cast(new AdminClient(env)) : defaults.create(cls);
+            }
+        };
+        return new CommandLine(new Main(), factory)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);
     }

@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.openai.OpenAiErrorBody;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,15 +11,15 @@ import io.vertx.core.http.HttpServerResponse;
 final class ApiErrors {
     private ApiErrors() {}
 
-    static void send(HttpServerResponse response, GatewayError error, String requestId) {
+    static Future<Void> send(HttpServerResponse response, GatewayError error, String requestId) {
         if (response.ended() || response.closed()) {
-            return;
+            return Future.succeededFuture();
         }
         response.setStatusCode(error.status());
         response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         if (error.retryAfterSeconds() > 0) {
             response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
         }
-        response.end(Buffer.buffer(OpenAiErrorBody.encode(error, requestId)));
+        return response.end(Buffer.buffer(OpenAiErrorBody.encode(error, requestId)));
     }
 }

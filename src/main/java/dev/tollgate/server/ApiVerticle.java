@@ -237,10 +237,14 @@ final class ApiVerticle extends VerticleBase {
 
     /** Answers an error before the body was read: the connection is closed, as its unread body would follow. */
     private static void reject(HttpServerRequest req, GatewayError error, String requestId) {
-        if (!req.isEnded()) {
-            req.response().putHeader(HttpHeaders.CONNECTION, "close");
+        if (req.isEnded()) {
+            ApiErrors.send(req.response(), error, requestId);
+            return;
         }
-        ApiErrors.send(req.response(), error, requestId);
+        req.response().putHeader(HttpHeaders.CONNECTION, "close");
+        // The header alone does not close it: Vert.x would go on reading (and discarding) the rest of the body.
+        ApiErrors.send(req.response(), error, requestId)
+                .onComplete(v -> req.connection().close());
     }
 
     private static String truncate(String s) {

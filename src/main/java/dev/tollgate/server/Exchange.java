@@ -266,6 +266,12 @@ final class Exchange {
             attempt.cancelTimer();
             byte[] bytes = attempt.body.getBytes();
             var reported = config.usage().fromResponse(bytes);
+            if (reported.isEmpty() && !wellFormedJson(bytes)) {
+                // Nothing has reached the caller yet, and an answer its client cannot parse is no answer.
+                attemptFailed(
+                        attempt, "HTTP " + answer.statusCode() + " with a body that is not valid JSON", false, false);
+                return;
+            }
             Usage usage = reported.orElseGet(() -> state.estimator.estimate(request.body(), ""));
             String contentType = answer.getHeader(HttpHeaders.CONTENT_TYPE);
             finish(attempt, UsageStatus.OK, answer.statusCode(), usage, reported.isEmpty(), ok -> {
@@ -541,6 +547,19 @@ final class Exchange {
         }
         message = message.replaceAll("\\s+", " ").trim();
         return "HTTP " + status + (message.isEmpty() ? "" : " (" + message + ")");
+    }
+
+    /** Whether {@code bytes} hold exactly one complete JSON value; only checked when no usage could be read. */
+    private boolean wellFormedJson(byte[] bytes) {
+        try (com.fasterxml.jackson.core.JsonParser p = config.json().createParser(bytes)) {
+            if (p.nextToken() == null) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static long parseRetryAfter(String value) {

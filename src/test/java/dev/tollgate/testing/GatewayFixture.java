@@ -45,7 +45,13 @@ public final class GatewayFixture implements AutoCloseable {
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private GatewayFixture(String extraYaml, Duration tokenDelay) throws Exception {
+    private final String extraProviders;
+    private final String extraModels;
+
+    private GatewayFixture(String extraYaml, Duration tokenDelay, String extraProviders, String extraModels)
+            throws Exception {
+        this.extraProviders = extraProviders;
+        this.extraModels = extraModels;
         simVertx = Vertx.vertx();
         simA = ProviderSimulator.start(
                 simVertx,
@@ -77,12 +83,21 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public static GatewayFixture start() throws Exception {
-        return new GatewayFixture("", Duration.ZERO);
+        return new GatewayFixture("", Duration.ZERO, "", "");
     }
 
     /** With more top-level YAML appended (e.g. {@code limits:} or {@code timeouts:}) and a delay between chunks. */
     public static GatewayFixture start(String extraYaml, Duration tokenDelay) throws Exception {
-        return new GatewayFixture(extraYaml, tokenDelay);
+        return new GatewayFixture(extraYaml, tokenDelay, "", "");
+    }
+
+    /**
+     * With more providers and models besides the simulators': {@code extraProviders} and {@code extraModels} are YAML
+     * lines (indented by two spaces) added under {@code providers:} and {@code models:}.
+     */
+    public static GatewayFixture start(String extraYaml, Duration tokenDelay, String extraProviders, String extraModels)
+            throws Exception {
+        return new GatewayFixture(extraYaml, tokenDelay, extraProviders, extraModels);
     }
 
     public String yaml(String extra) {
@@ -95,17 +110,17 @@ public final class GatewayFixture implements AutoCloseable {
                 providers:
                   sim-a: {type: openai, base_url: %s, api_key: ${UPSTREAM_KEY}, region: sg}
                   sim-b: {type: openai, base_url: %s, api_key: ${UPSTREAM_KEY}, region: us}
-                models:
+                %smodels:
                   chat-small:
                     - {provider: sim-a, model: sim-chat, priority: 1}
                     - {provider: sim-b, model: sim-chat, priority: 2}
                   embed-small:
                     - {provider: sim-a, model: sim-embed}
-                tenants:
+                %stenants:
                   acme:
                     country: DE
                     keys: [${ACME_KEY}]
-                """.formatted(simA.baseUrl(), simB.baseUrl()) + extra;
+                """.formatted(simA.baseUrl(), simB.baseUrl(), extraProviders, extraModels) + extra;
     }
 
     public String baseUrl() {
