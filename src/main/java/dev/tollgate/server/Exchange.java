@@ -296,30 +296,45 @@ final class Exchange {
             if (!attempt.live()) {
                 return;
             }
-            if (!committed) {
-                commitStream(attempt);
-            }
             Buffer out = Buffer.buffer(chunk.length() + 16);
             byte[] bytes = chunk.getBytes();
+            boolean[] malformed = {false};
             try {
                 attempt.splitter.feed(bytes, 0, bytes.length, event -> {
+                    if (malformed[0]) {
+                        return;
+                    }
                     switch (attempt.meter.inspect(event)) {
                         case FORWARD -> out.appendBytes(event.bytes(), event.offset(), event.length());
                         case DROP -> {}
                         case DONE -> attempt.doneEvent = Buffer.buffer(DONE_EVENT);
+                        case MALFORMED -> malformed[0] = true;
                     }
                 });
             } catch (IllegalStateException tooLong) {
+                malformed[0] = true;
+            }
+            // The stream is committed with its first complete, well-formed event: until then nothing has reached
+            // the caller and a broken upstream is still a fallback case.
+            if (out.length() > 0) {
+                if (!committed) {
+                    commitStream(attempt);
+                }
+                response.write(out);
+            }
+            if (malformed[0]) {
+                // Decide first, then reset: a reset may call the exception handler, which must find the try over.
+                if (committed) {
+                    streamBroken(attempt, "the upstream sent an event that is not a JSON object");
+                } else {
+                    attemptFailed(attempt, "stream began with an event that is not a JSON object", false, false);
+                }
                 attempt.abort();
-                streamBroken(attempt, tooLong.getMessage());
                 return;
             }
-            if (out.length() > 0) {
-                response.write(out);
-                if (response.writeQueueFull()) {
-                    answer.pause();
-                    response.drainHandler(v -> answer.resume());
-                }
+            if (response.writeQueueFull()) {
+                answer.pause();
+                response.drainHandler(v -> answer.resume());
             }
         });
         answer.exceptionHandler(e -> {
@@ -475,6 +490,9 @@ final class Exchange {
             Usage usage,
             boolean estimated,
             java.util.function.Consumer<Boolean> deliver) {
+        if (finished) {
+            return; // one request, one usage record
+        }
         finished = true;
         state.inFlight.decrement();
         state.ledger

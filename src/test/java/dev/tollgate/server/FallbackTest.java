@@ -163,6 +163,35 @@ class FallbackTest {
     }
 
     @Test
+    void aStreamThatTurnsToGarbageAfterItsFirstChunkEndsWithAnErrorInsteadOfForwardingTheGarbage() throws Exception {
+        JsonNode before = fixture.usage("acme");
+        fixture.simA.fault(Fault.malformedBody());
+        List<ChatCompletionChunk> seen = new ArrayList<>();
+
+        assertThatThrownBy(() -> {
+                    try (StreamResponse<ChatCompletionChunk> s = fixture.openAi()
+                            .chat()
+                            .completions()
+                            .createStreaming(ChatCompletionCreateParams.builder()
+                                    .model("chat-small")
+                                    .addUserMessage("a story that turns to garbage")
+                                    .build())) {
+                        s.stream().forEach(seen::add);
+                    }
+                })
+                .hasMessageContaining("not a JSON object");
+
+        assertThat(seen).isNotEmpty();
+        assertThat(fixture.simB.requests())
+                .as("no fallback after the first byte")
+                .isEmpty();
+        JsonNode after = fixture.usage("acme");
+        assertThat(after.path("by_status").path("cut").asLong()
+                        - before.path("by_status").path("cut").asLong())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aStalledStreamEndsWithAnErrorEventAfterTheIdleTimeout() throws Exception {
         fixture.simA.fault(Fault.stallStreamAfter(3));
 

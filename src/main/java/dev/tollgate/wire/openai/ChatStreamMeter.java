@@ -18,7 +18,9 @@ public final class ChatStreamMeter {
         FORWARD,
         DROP,
         /** The {@code [DONE]} terminator: forward it once the usage record is safe. */
-        DONE
+        DONE,
+        /** A data line that is not a JSON object: the upstream is broken and the stream must not go on. */
+        MALFORMED
     }
 
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
@@ -71,7 +73,7 @@ public final class ChatStreamMeter {
         Usage chunkUsage = null;
         try (JsonParser p = json.createParser(b, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return Verdict.FORWARD;
+                return Verdict.MALFORMED;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -89,8 +91,11 @@ public final class ChatStreamMeter {
                     default -> p.skipChildren();
                 }
             }
+            if (p.nextToken() != null) {
+                return Verdict.MALFORMED;
+            }
         } catch (IOException e) {
-            return Verdict.FORWARD;
+            return Verdict.MALFORMED;
         }
         if (chunkUsage != null) {
             usage = chunkUsage;

@@ -103,4 +103,21 @@ class ChatStreamMeterTest {
         assertThat(new UsageReader(OpenAiRequest.parserFactory(64)).fromResponse(body))
                 .contains(new Usage(5, 9, 0, 0));
     }
+
+    @Test
+    void flagsADataLineThatIsNotAJsonObject() {
+        ChatStreamMeter meter = new ChatStreamMeter(OpenAiRequest.parserFactory(64), false);
+        SseEventSplitter splitter = new SseEventSplitter(1024);
+        List<ChatStreamMeter.Verdict> verdicts = new ArrayList<>();
+        byte[] events = "data: {\"choices\":[]}\n\ndata: {not json\n\ndata: 42\n\n: comment\n\n"
+                .getBytes(StandardCharsets.UTF_8);
+        splitter.feed(events, 0, events.length, e -> verdicts.add(meter.inspect(e)));
+
+        assertThat(verdicts)
+                .containsExactly(
+                        ChatStreamMeter.Verdict.FORWARD,
+                        ChatStreamMeter.Verdict.MALFORMED,
+                        ChatStreamMeter.Verdict.MALFORMED,
+                        ChatStreamMeter.Verdict.FORWARD);
+    }
 }
