@@ -8,7 +8,10 @@
 #
 # Knobs (environment): DURATION (s, closed loop, default 10), WARMUP (s, default 5), CONNS (default 32),
 # RATE (req/s, fixed-rate phase, default 1000), RATE_DURATION (s, default 10), TTFB_N (default 200),
-# PORT_BASE (default 18080; uses PORT_BASE..PORT_BASE+11), TOLLGATE_JAVA_OPTS (extra JVM flags).
+# PORT_BASE (default 18080; uses PORT_BASE..PORT_BASE+11), TOLLGATE_JAVA_OPTS (extra JVM flags),
+# PROFILE=1 (JFR recording of Tollgate's measured wrk run; top frames in bench/out/profile.txt).
+# On a 2-core box shared with wrk and two nginx, TOLLGATE_JAVA_OPTS=-XX:ActiveProcessorCount=1 (one event loop,
+# fewer GC/JIT threads) gave more req/s and a lower p99 than the default of one event loop per core.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
