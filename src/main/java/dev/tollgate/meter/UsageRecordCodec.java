@@ -17,6 +17,12 @@ final class UsageRecordCodec {
 
     private UsageRecordCodec() {}
 
+    static byte[] line(UsageRecord r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        writeLine(r, out);
+        return out.toByteArray();
+    }
+
     static void writeLine(UsageRecord r, ByteArrayOutputStream out) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();

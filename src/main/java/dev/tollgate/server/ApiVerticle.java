@@ -205,7 +205,7 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId);
             return;
         }
-        List<Deployment> plan = state.planner.plan(config.config(), request.model());
+        List<Deployment> plan = state.planner.plan(config.routes(), request.model());
         Context context = vertx.getOrCreateContext();
         new Exchange(state, config, client, context, req.response(), requestId, principal, request, plan, start)
                 .start();

@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.meter.LedgerUnavailableException;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageStatus;
 import dev.tollgate.provider.UpstreamTarget;
@@ -46,7 +47,6 @@ final class Exchange {
     private final RuntimeConfig config;
     private final HttpClient client;
     private final Vertx vertx;
-    private final Context context;
     private final HttpServerResponse response;
     private final String requestId;
     private final Principal principal;
@@ -78,7 +78,6 @@ final class Exchange {
         this.config = config;
         this.client = client;
         this.vertx = context.owner();
-        this.context = context;
         this.response = response;
         this.requestId = requestId;
         this.principal = principal;
@@ -462,7 +461,7 @@ final class Exchange {
         Deployment last = plan.isEmpty() ? null : plan.get(Math.max(0, next - 1));
         finished = true;
         state.inFlight.decrement();
-        state.ledger.append(record(last, UsageStatus.UPSTREAM_FAILED, error.status(), Usage.ZERO, false));
+        recordQuietly(record(last, UsageStatus.UPSTREAM_FAILED, error.status(), Usage.ZERO, false));
         sendError(error);
     }
 
@@ -475,13 +474,13 @@ final class Exchange {
         state.inFlight.decrement();
         if (attempt != null) {
             attempt.abort();
-            state.ledger.append(record(attempt.deployment, UsageStatus.CLIENT_CLOSED, 499, estimate(attempt), true));
+            recordQuietly(record(attempt.deployment, UsageStatus.CLIENT_CLOSED, 499, estimate(attempt), true));
         }
     }
 
     /**
-     * Ends the exchange: writes the usage record and only once it is in the journal lets {@code deliver} complete
-     * the answer, so that no completed answer can lack its record.
+     * Ends the exchange: journals the usage record and only then lets {@code deliver} complete the answer, so that no
+     * completed answer can lack its record. {@code deliver} gets false when the record could not be written.
      */
     private void finish(
             Attempt attempt,
@@ -495,16 +494,20 @@ final class Exchange {
         }
         finished = true;
         state.inFlight.decrement();
-        state.ledger
-                .append(record(attempt.deployment, status, httpStatus, usage, estimated))
-                .whenComplete((v, err) -> context.runOnContext(x -> {
-                    if (err != null) {
-                        log.error("{} usage record could not be journaled; the answer is withheld", requestId, err);
-                    }
-                    if (!response.ended() && !response.closed()) {
-                        deliver.accept(err == null);
-                    }
-                }));
+        boolean recorded = recordQuietly(record(attempt.deployment, status, httpStatus, usage, estimated));
+        if (!response.ended() && !response.closed()) {
+            deliver.accept(recorded);
+        }
+    }
+
+    private boolean recordQuietly(UsageRecord record) {
+        try {
+            state.ledger.append(record);
+            return true;
+        } catch (LedgerUnavailableException e) {
+            log.error("{} usage record could not be journaled; the answer is withheld: {}", requestId, e.getMessage());
+            return false;
+        }
     }
 
     private UsageRecord record(Deployment d, UsageStatus status, int httpStatus, Usage usage, boolean estimated) {

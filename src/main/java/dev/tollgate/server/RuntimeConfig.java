@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.provider.UpstreamTarget;
+import dev.tollgate.route.RouteTable;
 import dev.tollgate.wire.openai.OpenAiRequest;
 import dev.tollgate.wire.openai.UsageReader;
 import java.util.HashMap;
@@ -14,7 +15,12 @@ import java.util.Map;
  * a JSON parser factory carrying the depth limit, the secrets to scrub from anything shown to a caller.
  */
 record RuntimeConfig(
-        GatewayConfig config, Map<String, UpstreamTarget> targets, JsonFactory json, UsageReader usage, long loadedAt) {
+        GatewayConfig config,
+        Map<String, UpstreamTarget> targets,
+        RouteTable routes,
+        JsonFactory json,
+        UsageReader usage,
+        long loadedAt) {
 
     static RuntimeConfig of(GatewayConfig config) {
         Map<String, UpstreamTarget> targets = new HashMap<>();
@@ -23,7 +29,12 @@ record RuntimeConfig(
         }
         JsonFactory json = OpenAiRequest.parserFactory(config.limits().maxJsonDepth());
         return new RuntimeConfig(
-                config, Map.copyOf(targets), json, new UsageReader(json), System.currentTimeMillis() / 1000);
+                config,
+                Map.copyOf(targets),
+                RouteTable.of(config),
+                json,
+                new UsageReader(json),
+                System.currentTimeMillis() / 1000);
     }
 
     /** Removes every upstream credential from a text that may reach a caller or a log. */

@@ -95,7 +95,9 @@ final class StreamWriter {
 
     private void stop() {
         if (closeAtStop) {
-            request.connection().close();
+            // A moment for the peer to read what was sent: a close right behind the last chunk lets some clients
+            // report the truncation before the chunks, which would make the cut point random.
+            vertx.setTimer(20, t -> request.connection().close());
         }
     }
 }

@@ -43,10 +43,9 @@ public final class OpenAiRequest {
         this.streamOptionsEnd = scan.streamOptionsEnd;
     }
 
-    /** A parser factory that refuses duplicate keys (so a second {@code model} cannot smuggle a different target). */
+    /** A parser factory with the configured nesting limit. */
     public static JsonFactory parserFactory(int maxDepth) {
         return JsonFactory.builder()
-                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxDepth)
                         .build())
@@ -66,6 +65,10 @@ public final class OpenAiRequest {
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
+                switch (name) {
+                    case "model", "stream", "stream_options" -> scan.once(name);
+                    default -> {}
+                }
                 switch (name) {
                     case "model" -> {
                         if (value != JsonToken.VALUE_STRING) {
@@ -207,24 +210,31 @@ public final class OpenAiRequest {
         if (!addUsage && upstreamModel.equals(model)) {
             return body;
         }
-        Splice splice = new Splice(body, body.length + quotedModel.length + INCLUDE_USAGE.length + 2);
-        if (addUsage && streamOptionsStart < 0) {
+        byte[] options = addUsage && streamOptionsStart >= 0 ? streamOptionsWithUsage() : null;
+        int size = body.length - (modelEnd - modelStart) + quotedModel.length;
+        if (addUsage) {
+            size += options == null
+                    ? INCLUDE_USAGE.length + 1
+                    : options.length - (streamOptionsEnd - streamOptionsStart);
+        }
+        Splice splice = new Splice(body, size);
+        if (addUsage && options == null) {
             // A new first member keeps every other byte of the caller's body where it was.
             splice.copyTo(objectStart);
             splice.write(INCLUDE_USAGE);
             splice.write((byte) ',');
         }
-        if (addUsage && streamOptionsStart >= 0 && streamOptionsStart < modelStart) {
+        if (options != null && streamOptionsStart < modelStart) {
             splice.copyTo(streamOptionsStart);
-            splice.write(streamOptionsWithUsage());
+            splice.write(options);
             splice.skipTo(streamOptionsEnd);
         }
         splice.copyTo(modelStart);
         splice.write(quotedModel);
         splice.skipTo(modelEnd);
-        if (addUsage && streamOptionsStart > modelStart) {
+        if (options != null && streamOptionsStart > modelStart) {
             splice.copyTo(streamOptionsStart);
-            splice.write(streamOptionsWithUsage());
+            splice.write(options);
             splice.skipTo(streamOptionsEnd);
         }
         splice.copyTo(body.length);
@@ -305,6 +315,25 @@ public final class OpenAiRequest {
     }
 
     private static final class Scan {
+        private int seen;
+
+        /**
+         * Refuses a second occurrence of a field the gateway acts on: upstream parsers keep the last one, so a second
+         * {@code model} would reach a target other than the one checked. (Checking only these fields instead of every
+         * key of every object spares a hash set per JSON object on the hot path.)
+         */
+        void once(String field) throws InvalidRequestException {
+            int bit = switch (field) {
+                case "model" -> 1;
+                case "stream" -> 2;
+                default -> 4;
+            };
+            if ((seen & bit) != 0) {
+                throw new InvalidRequestException("Duplicate parameter: '" + field + "' appears twice.", field);
+            }
+            seen |= bit;
+        }
+
         String model;
         int modelStart = -1;
         int modelEnd = -1;
