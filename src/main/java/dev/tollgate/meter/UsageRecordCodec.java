@@ -1,56 +1,83 @@
 package dev.tollgate.meter;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.wire.Usage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /** One usage record as one JSON line of the journal. Field names are a storage format: never rename them. */
 final class UsageRecordCodec {
-    private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private UsageRecordCodec() {}
 
+    /**
+     * One record as one JSON line. Written by hand rather than with a Jackson generator: this runs once per request
+     * on the event loop, and creating a generator per record was the largest gateway-owned cost in the profile.
+     */
     static byte[] line(UsageRecord r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        writeLine(r, out);
-        return out.toByteArray();
+        StringBuilder b = new StringBuilder(400);
+        b.append('{');
+        string(b, "id", r.requestId()).append(',');
+        string(b, "time", r.time().toString()).append(',');
+        string(b, "tenant", r.tenant()).append(',');
+        string(b, "key", r.keyId()).append(',');
+        string(b, "endpoint", r.endpoint()).append(',');
+        string(b, "model", r.model()).append(',');
+        string(b, "provider", r.provider()).append(',');
+        string(b, "upstream_model", r.upstreamModel()).append(',');
+        string(b, "deployment", r.deployment()).append(',');
+        string(b, "region", r.region()).append(',');
+        number(b, "prompt_tokens", r.usage().promptTokens()).append(',');
+        number(b, "completion_tokens", r.usage().completionTokens()).append(',');
+        number(b, "cached_tokens", r.usage().cachedTokens()).append(',');
+        number(b, "reasoning_tokens", r.usage().reasoningTokens()).append(',');
+        b.append("\"estimated\":").append(r.estimated()).append(',');
+        string(b, "status", r.status().wire()).append(',');
+        number(b, "http_status", r.httpStatus()).append(',');
+        number(b, "latency_ms", r.latencyMillis()).append(',');
+        b.append("\"stream\":").append(r.stream()).append(',');
+        number(b, "attempts", r.attempts());
+        b.append("}\n");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static void writeLine(UsageRecord r, ByteArrayOutputStream out) {
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("id", r.requestId());
-            g.writeStringField("time", r.time().toString());
-            g.writeStringField("tenant", r.tenant());
-            g.writeStringField("key", r.keyId());
-            g.writeStringField("endpoint", r.endpoint());
-            g.writeStringField("model", r.model());
-            g.writeStringField("provider", r.provider());
-            g.writeStringField("upstream_model", r.upstreamModel());
-            g.writeStringField("deployment", r.deployment());
-            g.writeStringField("region", r.region());
-            g.writeNumberField("prompt_tokens", r.usage().promptTokens());
-            g.writeNumberField("completion_tokens", r.usage().completionTokens());
-            g.writeNumberField("cached_tokens", r.usage().cachedTokens());
-            g.writeNumberField("reasoning_tokens", r.usage().reasoningTokens());
-            g.writeBooleanField("estimated", r.estimated());
-            g.writeStringField("status", r.status().wire());
-            g.writeNumberField("http_status", r.httpStatus());
-            g.writeNumberField("latency_ms", r.latencyMillis());
-            g.writeBooleanField("stream", r.stream());
-            g.writeNumberField("attempts", r.attempts());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        byte[] line = line(r);
+        out.write(line, 0, line.length);
+    }
+
+    private static StringBuilder number(StringBuilder b, String field, long value) {
+        return b.append('"').append(field).append("\":").append(value);
+    }
+
+    private static StringBuilder string(StringBuilder b, String field, String value) {
+        b.append('"').append(field).append("\":");
+        if (value == null) {
+            return b.append("null");
         }
-        out.write('\n');
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"');
     }
 
     static UsageRecord readLine(String line) throws IOException {

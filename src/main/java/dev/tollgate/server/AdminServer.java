@@ -67,7 +67,7 @@ final class AdminServer extends VerticleBase {
     private void handle(HttpServerRequest req) {
         String requestId = RequestIds.next();
         HttpServerResponse res = req.response();
-        res.putHeader("x-request-id", requestId);
+        res.putHeader(GatewayHeaders.REQUEST_ID, requestId);
         if (!authorized(req)) {
             error(
                     res,

@@ -16,7 +16,7 @@ final class ApiErrors {
             return Future.succeededFuture();
         }
         response.setStatusCode(error.status());
-        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        response.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
         if (error.retryAfterSeconds() > 0) {
             response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
         }

@@ -81,7 +81,7 @@ final class ApiVerticle extends VerticleBase {
         long start = System.nanoTime();
         String requestId = RequestIds.next();
         HttpServerResponse response = req.response();
-        response.putHeader("x-request-id", requestId);
+        response.putHeader(GatewayHeaders.REQUEST_ID, requestId);
         RuntimeConfig config = state.config();
         String path = req.path();
         Endpoint endpoint = switch (path) {
@@ -232,7 +232,7 @@ final class ApiVerticle extends VerticleBase {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(out.toByteArray()));
+        response.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON).end(Buffer.buffer(out.toByteArray()));
     }
 
     /** Answers an error before the body was read: the connection is closed, as its unread body would follow. */

@@ -164,8 +164,8 @@ final class Exchange {
                 .setURI(target.path(request.endpoint().path()))
                 .setConnectTimeout(timeouts.connect().toMillis())
                 .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
-        options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        options.putHeader(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
+        options.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
+        options.putHeader(HttpHeaders.ACCEPT, request.stream() ? GatewayHeaders.EVENT_STREAM : GatewayHeaders.JSON);
         target.headers().forEach(options::putHeader);
         Buffer body = Buffer.buffer(request.forUpstream(attempt.deployment.upstreamModel()));
         client.request(options).onComplete(ar -> {
@@ -532,7 +532,7 @@ final class Exchange {
     }
 
     private void tag(Attempt attempt) {
-        response.putHeader("x-tollgate-deployment", attempt.deployment.id());
+        response.putHeader(GatewayHeaders.DEPLOYMENT, attempt.deployment.id());
     }
 
     private void sendError(GatewayError error) {

@@ -1,0 +1,38 @@
+package dev.tollgate.meter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.wire.Usage;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class UsageRecordCodecTest {
+    @Test
+    void aJournalLineReadsBackAsTheSameRecordWhateverCharactersTheNamesHold() throws Exception {
+        UsageRecord record = new UsageRecord(
+                "req_1",
+                Instant.parse("2026-11-22T05:00:00.123Z"),
+                "t\"en\\ant\n\t\u0001",
+                null,
+                "chat",
+                "m\u00e9del-\ud83d\ude00",
+                "sim-a",
+                "sim-chat",
+                "sim-a/sim-chat",
+                null,
+                new Usage(11, 22, 3, 4),
+                true,
+                UsageStatus.CLIENT_CLOSED,
+                499,
+                1234,
+                true,
+                2);
+
+        byte[] line = UsageRecordCodec.line(record);
+        String text = new String(line, StandardCharsets.UTF_8);
+
+        assertThat(text).endsWith("}\n").doesNotContain("\n\t");
+        assertThat(UsageRecordCodec.readLine(text.strip())).isEqualTo(record);
+    }
+}
