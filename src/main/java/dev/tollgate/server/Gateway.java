@@ -80,6 +80,13 @@ public final class Gateway implements AutoCloseable {
                 await(vertx.deployVerticle(admin));
             }
             Gateway gateway = new Gateway(vertx, store, ledger, state, new ArrayList<>(apis), admin);
+            if (!vertx.isNativeTransportEnabled()) {
+                log.info(
+                        "native epoll transport unavailable ({}); using NIO",
+                        vertx.unavailableNativeTransportCause() == null
+                                ? "not Linux x86_64"
+                                : vertx.unavailableNativeTransportCause().toString());
+            }
             log.info(
                     "Tollgate listening on {}:{}{}",
                     config.listen().host(),
