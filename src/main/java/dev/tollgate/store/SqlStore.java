@@ -39,6 +39,9 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id) DO NOTHING""";
 
+    private static final String KEY_COLUMNS =
+            "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys";
+
     private final HikariDataSource pool;
 
     private SqlStore(HikariDataSource pool) {
@@ -239,8 +242,7 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
 
     @Override
     public List<StoredKey> keys(String tenant) throws SQLException {
-        String sql = "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys"
-                + (tenant == null ? "" : " WHERE tenant = ?") + " ORDER BY created_at_ms, id";
+        String sql = KEY_COLUMNS + (tenant == null ? "" : " WHERE tenant = ?") + " ORDER BY created_at_ms, id";
         List<StoredKey> out = new ArrayList<>();
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
@@ -260,8 +262,7 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
     public Optional<StoredKey> revokeKey(String id, Instant at) throws SQLException {
         update("UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL", at.toEpochMilli(), id);
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement(KEY_COLUMNS + " WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(key(rs)) : Optional.empty();

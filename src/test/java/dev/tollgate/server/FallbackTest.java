@@ -134,29 +134,11 @@ class FallbackTest {
     void aStreamCutAfterItsFirstChunksEndsWithAnErrorTheSdkThrowsAndIsMeteredAsAnEstimatedCut() throws Exception {
         JsonNode before = fixture.usage("acme");
         fixture.simA.fault(Fault.cutStreamAfter(3));
-        List<ChatCompletionChunk> seen = new ArrayList<>();
 
-        assertThatThrownBy(() -> {
-                    try (StreamResponse<ChatCompletionChunk> s = fixture.openAi()
-                            .chat()
-                            .completions()
-                            .createStreaming(ChatCompletionCreateParams.builder()
-                                    .model("chat-small")
-                                    .addUserMessage("a story that will break off")
-                                    .build())) {
-                        s.stream().forEach(seen::add);
-                    }
-                })
-                .hasMessageContaining("ended early");
+        streamEndsWithErrorAndNoFallback("a story that will break off", "ended early");
 
-        assertThat(seen).isNotEmpty();
-        assertThat(fixture.simB.requests())
-                .as("no fallback after the first byte")
-                .isEmpty();
         JsonNode after = fixture.usage("acme");
-        assertThat(after.path("by_status").path("cut").asLong()
-                        - before.path("by_status").path("cut").asLong())
-                .isEqualTo(1);
+        assertThat(count(after, "cut") - count(before, "cut")).isEqualTo(1);
         assertThat(after.path("estimated_requests").asLong()
                         - before.path("estimated_requests").asLong())
                 .isEqualTo(1);
@@ -166,29 +148,35 @@ class FallbackTest {
     void aStreamThatTurnsToGarbageAfterItsFirstChunkEndsWithAnErrorInsteadOfForwardingTheGarbage() throws Exception {
         JsonNode before = fixture.usage("acme");
         fixture.simA.fault(Fault.malformedBody());
-        List<ChatCompletionChunk> seen = new ArrayList<>();
 
+        streamEndsWithErrorAndNoFallback("a story that turns to garbage", "not a JSON object");
+
+        assertThat(count(fixture.usage("acme"), "cut") - count(before, "cut")).isEqualTo(1);
+    }
+
+    /** Streams through the SDK, expecting some chunks, then an error it throws, and no second deployment tried. */
+    private static void streamEndsWithErrorAndNoFallback(String prompt, String error) {
+        List<ChatCompletionChunk> seen = new ArrayList<>();
         assertThatThrownBy(() -> {
                     try (StreamResponse<ChatCompletionChunk> s = fixture.openAi()
                             .chat()
                             .completions()
                             .createStreaming(ChatCompletionCreateParams.builder()
                                     .model("chat-small")
-                                    .addUserMessage("a story that turns to garbage")
+                                    .addUserMessage(prompt)
                                     .build())) {
                         s.stream().forEach(seen::add);
                     }
                 })
-                .hasMessageContaining("not a JSON object");
-
+                .hasMessageContaining(error);
         assertThat(seen).isNotEmpty();
         assertThat(fixture.simB.requests())
                 .as("no fallback after the first byte")
                 .isEmpty();
-        JsonNode after = fixture.usage("acme");
-        assertThat(after.path("by_status").path("cut").asLong()
-                        - before.path("by_status").path("cut").asLong())
-                .isEqualTo(1);
+    }
+
+    private static long count(JsonNode usage, String status) {
+        return usage.path("by_status").path(status).asLong();
     }
 
     @Test
