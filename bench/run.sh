@@ -225,6 +225,25 @@ TOLLGATE_PID=$!
 pids+=($TOLLGATE_PID)
 wait_port $P_TOLLGATE "Tollgate" 60
 
+# ---------------------------------------------------------------- bare Vert.x proxy (the framework's floor)
+# The same server/client set-up as Tollgate with no gateway work (src/test/java/dev/tollgate/bench/BareVertxProxy):
+# Tollgate / bare separates what the gateway adds from what Vert.x itself costs.
+P_BARE=$((PORT_BASE + 4))
+log "compiling the bare Vert.x proxy (test classes)"
+(cd "$root" && ./mvnw -B -q -o test-compile -Dspotless.check.skip=true >/dev/null 2>&1 \
+  || ./mvnw -B -q test-compile -Dspotless.check.skip=true >/dev/null) || die "test-compile failed"
+cp_file="$root/target/bench-classpath.txt"
+if [ ! -s "$cp_file" ] || [ "$root/pom.xml" -nt "$cp_file" ]; then
+  (cd "$root" && ./mvnw -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" \
+    >/dev/null 2>&1 || ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" \
+    >/dev/null) || die "could not build the test classpath"
+fi
+# shellcheck disable=SC2086
+"$JAVA_HOME/bin/java" $JAVA_OPTS_USED -cp "$root/target/test-classes:$root/target/classes:$(cat "$cp_file")" \
+  dev.tollgate.bench.BareVertxProxy $P_BARE $P_UP >"$tmp/bare.log" 2>&1 &
+pids+=($!)
+wait_port $P_BARE "bare Vert.x proxy" 60
+
 # ---------------------------------------------------------------- sanity: every target answers correctly
 check() { # name url body expect
   local got
@@ -233,7 +252,8 @@ check() { # name url body expect
   [ "$(tail -n1 <<<"$got")" = 200 ] || die "$1: HTTP $(tail -n1 <<<"$got"): $(head -c 400 <<<"$got")"
   grep -q "$4" <<<"$got" || die "$1: unexpected answer: $(head -c 400 <<<"$got")"
 }
-for t in "direct http://127.0.0.1:$P_UP" "nginx http://127.0.0.1:$P_PROXY" "tollgate http://127.0.0.1:$P_TOLLGATE"; do
+for t in "direct http://127.0.0.1:$P_UP" "nginx http://127.0.0.1:$P_PROXY" "bare http://127.0.0.1:$P_BARE" \
+  "tollgate http://127.0.0.1:$P_TOLLGATE"; do
   check ${t%% *} "${t#* }/v1/chat/completions" "$tmp/body.json" '"completion_tokens":24'
 done
 for t in "direct http://127.0.0.1:$P_UP_SSE" "nginx http://127.0.0.1:$P_PROXY_SSE" "tollgate http://127.0.0.1:$P_TOLLGATE"; do
@@ -267,6 +287,7 @@ run_wrk() { # name url -> sets R_<name>
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 run_wrk direct "http://127.0.0.1:$P_UP/v1/chat/completions"
 run_wrk nginx "http://127.0.0.1:$P_PROXY/v1/chat/completions"
+run_wrk bare "http://127.0.0.1:$P_BARE/v1/chat/completions"
 if [ "${PROFILE:-0}" = 1 ]; then
   # PROFILE=1: a JFR recording of Tollgate during its measured wrk run; top frames go to bench/out/profile.txt.
   "$JAVA_HOME/bin/jcmd" $TOLLGATE_PID JFR.start name=bench settings=profile \
@@ -421,11 +442,14 @@ row() { # name result
   echo "|---|---:|---:|---:|---:|---:|"
   row "direct (static upstream)" "$R_direct"
   row "nginx reverse proxy" "$R_nginx"
+  row "bare Vert.x proxy (no gateway work)" "$R_bare"
   row "Tollgate" "$R_tollgate"
   echo
   echo "| ratio | value |"
   echo "|---|---:|"
   echo "| Tollgate / nginx req/s | $rps_ratio |"
+  echo "| bare Vert.x / nginx req/s | $(ratio "$(field "$R_bare" rps)" "$rps_n") |"
+  echo "| Tollgate / bare Vert.x req/s | $(ratio "$rps_t" "$(field "$R_bare" rps)") |"
   echo "| nginx / direct req/s | $(ratio "$rps_n" "$rps_d") |"
   echo "| Tollgate / direct req/s | $(ratio "$rps_t" "$rps_d") |"
   echo "| Tollgate / nginx p50 | $(ratio "$(field "$R_tollgate" p50)" "$(field "$R_nginx" p50)") |"
