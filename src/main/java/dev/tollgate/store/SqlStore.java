@@ -32,12 +32,16 @@ import org.flywaydb.core.Flyway;
  * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both).
  */
 public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCloseable {
-    private static final String INSERT_USAGE = """
-            INSERT INTO usage_records (request_id, time_ms, tenant, key_id, endpoint, model, provider, upstream_model,
-                deployment, region, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, estimated,
-                status, http_status, latency_ms, stream, attempts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (request_id) DO NOTHING""";
+    private static final String INSERT_USAGE_HEAD = "INSERT INTO usage_records (request_id, time_ms, tenant, key_id,"
+            + " endpoint, model, provider, upstream_model, deployment, region, prompt_tokens, completion_tokens,"
+            + " cached_tokens, reasoning_tokens, estimated, status, http_status, latency_ms, stream, attempts) VALUES ";
+    private static final String USAGE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String USAGE_CONFLICT = " ON CONFLICT (request_id) DO NOTHING";
+    // Rows per INSERT statement: a statement per row measured ~15 µs per record, 50 rows per statement ~5.5 µs
+    // (SqlStoreBenchmark); the usage-store thread shares the cores with the event loops.
+    private static final int ROWS_PER_INSERT = 50;
+    private static final String INSERT_USAGE = insertUsage(1);
+    private static final String INSERT_USAGE_MANY = insertUsage(ROWS_PER_INSERT);
 
     private static final String KEY_COLUMNS =
             "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys";
@@ -89,42 +93,71 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
         return file;
     }
 
+    private static String insertUsage(int rows) {
+        StringBuilder sql = new StringBuilder(INSERT_USAGE_HEAD);
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append(USAGE_ROW);
+        }
+        return sql.append(USAGE_CONFLICT).toString();
+    }
+
     @Override
     public void insertUsage(List<UsageRecord> batch) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(INSERT_USAGE)) {
-                for (UsageRecord r : batch) {
-                    int i = 1;
-                    ps.setString(i++, r.requestId());
-                    ps.setLong(i++, r.time().toEpochMilli());
-                    ps.setString(i++, r.tenant());
-                    ps.setString(i++, r.keyId());
-                    ps.setString(i++, r.endpoint());
-                    ps.setString(i++, r.model());
-                    ps.setString(i++, r.provider());
-                    ps.setString(i++, r.upstreamModel());
-                    ps.setString(i++, r.deployment());
-                    ps.setString(i++, r.region());
-                    ps.setLong(i++, r.usage().promptTokens());
-                    ps.setLong(i++, r.usage().completionTokens());
-                    ps.setLong(i++, r.usage().cachedTokens());
-                    ps.setLong(i++, r.usage().reasoningTokens());
-                    ps.setInt(i++, r.estimated() ? 1 : 0);
-                    ps.setString(i++, r.status().wire());
-                    ps.setInt(i++, r.httpStatus());
-                    ps.setLong(i++, r.latencyMillis());
-                    ps.setInt(i++, r.stream() ? 1 : 0);
-                    ps.setInt(i, r.attempts());
-                    ps.addBatch();
+            try {
+                int whole = batch.size() - batch.size() % ROWS_PER_INSERT;
+                if (whole > 0) {
+                    try (PreparedStatement many = c.prepareStatement(INSERT_USAGE_MANY)) {
+                        for (int start = 0; start < whole; start += ROWS_PER_INSERT) {
+                            int p = 1;
+                            for (UsageRecord r : batch.subList(start, start + ROWS_PER_INSERT)) {
+                                p = bindUsage(many, p, r);
+                            }
+                            many.executeUpdate();
+                        }
+                    }
                 }
-                ps.executeBatch();
+                if (whole < batch.size()) {
+                    try (PreparedStatement one = c.prepareStatement(INSERT_USAGE)) {
+                        for (UsageRecord r : batch.subList(whole, batch.size())) {
+                            bindUsage(one, 1, r);
+                            one.addBatch();
+                        }
+                        one.executeBatch();
+                    }
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** Binds one record's 20 columns from parameter {@code i}; returns the next parameter index. */
+    private static int bindUsage(PreparedStatement ps, int i, UsageRecord r) throws SQLException {
+        ps.setString(i++, r.requestId());
+        ps.setLong(i++, r.time().toEpochMilli());
+        ps.setString(i++, r.tenant());
+        ps.setString(i++, r.keyId());
+        ps.setString(i++, r.endpoint());
+        ps.setString(i++, r.model());
+        ps.setString(i++, r.provider());
+        ps.setString(i++, r.upstreamModel());
+        ps.setString(i++, r.deployment());
+        ps.setString(i++, r.region());
+        ps.setLong(i++, r.usage().promptTokens());
+        ps.setLong(i++, r.usage().completionTokens());
+        ps.setLong(i++, r.usage().cachedTokens());
+        ps.setLong(i++, r.usage().reasoningTokens());
+        ps.setInt(i++, r.estimated() ? 1 : 0);
+        ps.setString(i++, r.status().wire());
+        ps.setInt(i++, r.httpStatus());
+        ps.setLong(i++, r.latencyMillis());
+        ps.setInt(i++, r.stream() ? 1 : 0);
+        ps.setInt(i++, r.attempts());
+        return i;
     }
 
     @Override
