@@ -1,0 +1,182 @@
+package dev.tollgate.settle;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Turns revenue events into ledger transactions: a charge to the tenant, and for every agreement that covers the
+ * event, the share the payer owes the payee.
+ *
+ * <p><b>Order.</b> A cap makes the share of an event depend on the events before it, so each agreement settles its
+ * events in the order (time, request id); the request id breaks ties so that the order, and with it the request that
+ * crosses the cap, does not depend on arrival order.
+ *
+ * <p><b>Late events.</b> An event that arrives after a later one under the same agreement is not rejected: the
+ * agreement's shares are recomputed in order, the late event gets the share it would have had in order, and every
+ * share that changes (an event that used to fit under the cap and now does not) gets an {@link Basis.Adjustment}
+ * transaction for the difference, naming the original share. Nothing is edited. After any arrival order the net
+ * share of every request equals the share of processing in order. Without a cap shares do not depend on order, so
+ * late events then never cause adjustments.
+ *
+ * <p><b>Replays.</b> A request id already posted posts nothing; the same id with different content is refused,
+ * because silently keeping either version would be wrong.
+ *
+ * <p>State is in memory and grows with the number of covered events; persistence belongs to the store adapter.
+ */
+public final class Settlement {
+    private final Ledger ledger;
+    private final Map<String, Revenue> seen = new HashMap<>();
+    private final Map<String, Book> books = new LinkedHashMap<>();
+
+    public Settlement(Ledger ledger, List<Agreement> agreements) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        for (Agreement a : agreements) {
+            if (books.put(a.id(), new Book(a)) != null) {
+                throw new IllegalArgumentException("duplicate agreement id " + a.id());
+            }
+            a.cap().ifPresent(this::sameCurrency);
+            a.amendments().forEach(m -> m.cap().ifPresent(this::sameCurrency));
+        }
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /**
+     * Posts the charge and the shares of one revenue event.
+     *
+     * @return the transactions posted, in order; empty for a replay
+     * @throws IllegalArgumentException if the request id was posted before with different content
+     */
+    public synchronized List<Transaction> post(Revenue revenue) {
+        sameCurrency(revenue.amount());
+        Revenue before = seen.get(revenue.requestId());
+        if (before != null) {
+            if (!before.equals(revenue)) {
+                throw new IllegalArgumentException("request " + revenue.requestId()
+                        + " was already posted with different content; corrections go through an adjustment");
+            }
+            return List.of();
+        }
+        seen.put(revenue.requestId(), revenue);
+        List<Transaction> posted = new ArrayList<>();
+        ledger.append(
+                        revenue.time(),
+                        revenue,
+                        new Basis.Charge(),
+                        List.of(
+                                Entry.debit(Account.tenantReceivable(revenue.tenant()), revenue.amount()),
+                                Entry.credit(Account.revenue(revenue.tenant()), revenue.amount())))
+                .ifPresent(posted::add);
+        for (Book book : books.values()) {
+            if (book.agreement.covers(revenue)) {
+                book.settle(revenue, posted);
+            }
+        }
+        return posted;
+    }
+
+    private void sameCurrency(Money money) {
+        if (!money.currency().equals(ledger.currency())) {
+            throw new IllegalArgumentException("this settlement keeps " + ledger.currency() + ", not " + money);
+        }
+    }
+
+    private record Order(Instant time, String requestId) implements Comparable<Order> {
+        private static final Comparator<Order> ORDER =
+                Comparator.comparing(Order::time).thenComparing(Order::requestId);
+
+        static Order of(Revenue r) {
+            return new Order(r.time(), r.requestId());
+        }
+
+        @Override
+        public int compareTo(Order o) {
+            return ORDER.compare(this, o);
+        }
+    }
+
+    /** One agreement's events and what has been posted for each. */
+    private final class Book {
+        final Agreement agreement;
+        final TreeMap<Order, Revenue> events = new TreeMap<>();
+        final Map<String, Money> posted = new HashMap<>();
+        final Map<String, String> shareTransaction = new HashMap<>();
+        Money cumulative;
+
+        Book(Agreement agreement) {
+            this.agreement = agreement;
+            this.cumulative = Money.zero(ledger.currency());
+        }
+
+        void settle(Revenue revenue, List<Transaction> out) {
+            Order order = Order.of(revenue);
+            boolean inOrder = events.isEmpty() || events.lastKey().compareTo(order) < 0;
+            events.put(order, revenue);
+            if (inOrder) {
+                Money share = shareOf(revenue, cumulative);
+                postShare(revenue, share, out);
+                cumulative = cumulative.plus(share);
+                return;
+            }
+            // Late: replay the agreement in order and post what differs from what was posted.
+            Money running = Money.zero(ledger.currency());
+            for (Revenue r : events.values()) {
+                Money due = shareOf(r, running);
+                running = running.plus(due);
+                Money already = posted.get(r.requestId());
+                if (already == null) {
+                    postShare(r, due, out);
+                } else if (!already.equals(due)) {
+                    postAdjustment(r, due.minus(already), out);
+                }
+            }
+            cumulative = running;
+        }
+
+        /** Rate times amount, rounded once, and no more than what is left under the cap. */
+        Money shareOf(Revenue r, Money cumulativeBefore) {
+            Agreement.Terms terms = agreement.termsAt(r.time()).orElseThrow();
+            Money share = r.amount().times(terms.rate());
+            if (terms.cap().isPresent()) {
+                Money left = terms.cap().get().minus(cumulativeBefore).max(Money.zero(ledger.currency()));
+                share = share.min(left);
+            }
+            return share;
+        }
+
+        void postShare(Revenue r, Money share, List<Transaction> out) {
+            // A zero share (cap exhausted) is still posted: it records that the revenue was in the base.
+            ledger.append(r.time(), r, new Basis.Share(agreement), owed(share)).ifPresent(tx -> {
+                out.add(tx);
+                posted.put(r.requestId(), share);
+                shareTransaction.put(r.requestId(), tx.id());
+            });
+        }
+
+        void postAdjustment(Revenue r, Money delta, List<Transaction> out) {
+            Basis basis = new Basis.Adjustment(agreement, shareTransaction.get(r.requestId()));
+            ledger.append(r.time(), r, basis, owed(delta)).ifPresent(tx -> {
+                out.add(tx);
+                posted.merge(r.requestId(), delta, Money::plus);
+            });
+        }
+
+        /** The payee is owed {@code amount} by the payer; a negative amount reverses that. */
+        List<Entry> owed(Money amount) {
+            Account receivable = Account.receivable(agreement.payee());
+            Account payable = Account.payable(agreement.payer());
+            return amount.signum() >= 0
+                    ? List.of(Entry.debit(receivable, amount), Entry.credit(payable, amount))
+                    : List.of(Entry.debit(payable, amount.abs()), Entry.credit(receivable, amount.abs()));
+        }
+    }
+}
