@@ -172,7 +172,7 @@ public record Statement(
             }
         }
         out.append(
-                "\n| agreement | revenue base | share | of which adjustments | cap | cap consumed | cap remaining |\n");
+                "\n| agreement | revenue base | share | of which adjustments | cap | share to date | cap remaining |\n");
         out.append("|---|--:|--:|--:|--:|--:|--:|\n");
         for (AgreementSummary s : agreements) {
             row(
