@@ -17,14 +17,28 @@ public sealed interface Basis {
     }
 
     /**
-     * A change to an earlier share under the same agreement, posted instead of editing it (a late event moved the
-     * point where the cap was reached).
+     * A change to an earlier share under the same agreement, posted instead of editing it: a late event moved the
+     * point where the cap was reached, or a corrected usage record changed the revenue.
      *
      * @param adjusts the id of the original share transaction
+     * @param baseDelta how much the revenue base of {@link Transaction#source()}'s model and region changes; zero when
+     *     only the share moves
      */
-    record Adjustment(Agreement agreement, String adjusts) implements Basis {
+    record Adjustment(Agreement agreement, String adjusts, Money baseDelta) implements Basis {
         public Adjustment {
             Objects.requireNonNull(agreement, "agreement");
+            Objects.requireNonNull(adjusts, "adjusts");
+            Objects.requireNonNull(baseDelta, "baseDelta");
+        }
+    }
+
+    /**
+     * A corrected usage record: the original charge is reversed and the corrected one charged, in one transaction.
+     *
+     * @param adjusts the id of the original charge transaction
+     */
+    record Correction(String adjusts) implements Basis {
+        public Correction {
             Objects.requireNonNull(adjusts, "adjusts");
         }
     }
@@ -33,6 +47,7 @@ public sealed interface Basis {
     default Optional<Agreement> underAgreement() {
         return switch (this) {
             case Charge c -> Optional.empty();
+            case Correction c -> Optional.empty();
             case Share s -> Optional.of(s.agreement());
             case Adjustment a -> Optional.of(a.agreement());
         };

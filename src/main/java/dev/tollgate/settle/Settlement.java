@@ -26,7 +26,13 @@ import java.util.TreeMap;
  * late events then never cause adjustments.
  *
  * <p><b>Replays.</b> A request id already posted posts nothing; the same id with different content is refused,
- * because silently keeping either version would be wrong.
+ * because silently keeping either version would be wrong: a changed record goes through {@link #correct}.
+ *
+ * <p><b>Corrections.</b> {@link #correct} replaces what a request earned. The charge is reversed and re-posted in one
+ * {@link Basis.Correction}; under each agreement the old version's share and base are taken out by an adjustment
+ * against the old version (its model, region and time), the new version is put in if covered, and the agreement is
+ * recomputed as for a late event. The ledger ends as if the corrected record had been posted from the start, plus
+ * the adjusting transactions that show how it got there.
  *
  * <p>State is in memory and grows with the number of covered events; persistence belongs to the store adapter.
  */
@@ -84,6 +90,41 @@ public final class Settlement {
         return posted;
     }
 
+    /**
+     * Replaces a posted revenue event by a corrected version (same request id) with adjusting transactions.
+     *
+     * @return the transactions posted; empty if nothing changed
+     * @throws IllegalArgumentException if the request was never posted
+     */
+    public synchronized List<Transaction> correct(Revenue corrected) {
+        sameCurrency(corrected.amount());
+        Revenue before = seen.get(corrected.requestId());
+        if (before == null) {
+            throw new IllegalArgumentException("request " + corrected.requestId() + " was never posted; post it");
+        }
+        if (before.equals(corrected)) {
+            return List.of();
+        }
+        seen.put(corrected.requestId(), corrected);
+        List<Transaction> posted = new ArrayList<>();
+        Transaction charge = ledger.find(new Transaction.Key(corrected.requestId(), "", "charge"))
+                .orElseThrow();
+        ledger.append(
+                        corrected.time(),
+                        corrected,
+                        new Basis.Correction(charge.id()),
+                        List.of(
+                                Entry.debit(Account.revenue(before.tenant()), before.amount()),
+                                Entry.credit(Account.tenantReceivable(before.tenant()), before.amount()),
+                                Entry.debit(Account.tenantReceivable(corrected.tenant()), corrected.amount()),
+                                Entry.credit(Account.revenue(corrected.tenant()), corrected.amount())))
+                .ifPresent(posted::add);
+        for (Book book : books.values()) {
+            book.replace(before, corrected, posted);
+        }
+        return posted;
+    }
+
     private void sameCurrency(Money money) {
         if (!money.currency().equals(ledger.currency())) {
             throw new IllegalArgumentException("this settlement keeps " + ledger.currency() + ", not " + money);
@@ -110,6 +151,9 @@ public final class Settlement {
         final TreeMap<Order, Revenue> events = new TreeMap<>();
         final Map<String, Money> posted = new HashMap<>();
         final Map<String, String> shareTransaction = new HashMap<>();
+        /** Which version of each request is in the revenue base, as far as the ledger says. */
+        final Map<String, Revenue> inBase = new HashMap<>();
+
         Money cumulative;
 
         Book(Agreement agreement) {
@@ -127,16 +171,43 @@ public final class Settlement {
                 cumulative = cumulative.plus(share);
                 return;
             }
-            // Late: replay the agreement in order and post what differs from what was posted.
-            Money running = Money.zero(ledger.currency());
+            recompute(out);
+        }
+
+        /** Takes {@code before} out of the base (if it was in) and puts {@code after} in (if covered). */
+        void replace(Revenue before, Revenue after, List<Transaction> out) {
+            boolean had = events.remove(Order.of(before)) != null;
+            boolean covers = agreement.covers(after);
+            if (!had && !covers) {
+                return;
+            }
+            if (had) {
+                // Against the old version, so the old model, region and month lose exactly what they had.
+                Money share = posted.get(before.requestId());
+                postAdjustment(before, share.negate(), before.amount().negate(), out);
+                inBase.remove(before.requestId());
+            }
+            if (covers) {
+                events.put(Order.of(after), after);
+            }
+            recompute(out);
+        }
+
+        /** Replays the agreement in order and posts what differs from what was posted. */
+        void recompute(List<Transaction> out) {
+            Money zero = Money.zero(ledger.currency());
+            Money running = zero;
             for (Revenue r : events.values()) {
                 Money due = shareOf(r, running);
                 running = running.plus(due);
-                Money already = posted.get(r.requestId());
-                if (already == null) {
+                if (!shareTransaction.containsKey(r.requestId())) {
                     postShare(r, due, out);
-                } else if (!already.equals(due)) {
-                    postAdjustment(r, due.minus(already), out);
+                } else if (!inBase.containsKey(r.requestId())) {
+                    // Back in the base after a correction took it out: the share key is used, so this is an adjustment.
+                    postAdjustment(r, due.minus(posted.get(r.requestId())), r.amount(), out);
+                    inBase.put(r.requestId(), r);
+                } else if (!posted.get(r.requestId()).equals(due)) {
+                    postAdjustment(r, due.minus(posted.get(r.requestId())), zero, out);
                 }
             }
             cumulative = running;
@@ -159,11 +230,12 @@ public final class Settlement {
                 out.add(tx);
                 posted.put(r.requestId(), share);
                 shareTransaction.put(r.requestId(), tx.id());
+                inBase.put(r.requestId(), r);
             });
         }
 
-        void postAdjustment(Revenue r, Money delta, List<Transaction> out) {
-            Basis basis = new Basis.Adjustment(agreement, shareTransaction.get(r.requestId()));
+        void postAdjustment(Revenue r, Money delta, Money baseDelta, List<Transaction> out) {
+            Basis basis = new Basis.Adjustment(agreement, shareTransaction.get(r.requestId()), baseDelta);
             ledger.append(r.time(), r, basis, owed(delta)).ifPresent(tx -> {
                 out.add(tx);
                 posted.merge(r.requestId(), delta, Money::plus);

@@ -90,7 +90,11 @@ public record Statement(
             t.consumed = t.consumed.plus(share);
             if (!tx.time().isBefore(from)) {
                 t.active = true;
-                Money base = tx.basis() instanceof Basis.Share ? tx.source().amount() : Money.zero(currency);
+                Money base = switch (tx.basis()) {
+                    case Basis.Share sh -> tx.source().amount();
+                    case Basis.Adjustment adj -> adj.baseDelta();
+                    default -> Money.zero(currency);
+                };
                 t.lines.merge(
                         new Where(tx.source().model(), tx.source().region()),
                         new Line(tx.source().model(), tx.source().region(), base, share),

@@ -40,13 +40,14 @@ public record Transaction(String id, Instant time, Revenue source, Basis basis, 
         return source.requestId();
     }
 
-    /** Empty for adjustments: each one is new by definition, the engine decides when one is due. */
+    /** Empty for adjustments and corrections: each one is new by definition, the engine decides when one is due. */
     public Optional<Key> key() {
         return switch (basis) {
             case Basis.Charge c -> Optional.of(new Key(source.requestId(), "", "charge"));
             case Basis.Share s ->
                 Optional.of(new Key(source.requestId(), s.agreement().id(), "share"));
             case Basis.Adjustment a -> Optional.empty();
+            case Basis.Correction c -> Optional.empty();
         };
     }
 

@@ -364,6 +364,56 @@ class SettlementPropertiesTest {
         World world = world(seed);
         Ledger ledger = settle(world, shuffled(world.events(), new SplittableRandom(seed + 4)))
                 .ledger();
+        assertStatementsReconcile(seed, world, ledger);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void correctionsLeaveTheLedgerAsIfTheCorrectedRecordsHadBeenPostedFromTheStart(long seed) {
+        World world = world(seed);
+        SplittableRandom rnd = new SplittableRandom(seed + 5);
+        Settlement s = settle(world, shuffled(world.events(), rnd));
+        List<Revenue> corrected = new ArrayList<>(world.events());
+        for (int i = 0, n = 1 + rnd.nextInt(8); i < n; i++) {
+            int at = rnd.nextInt(corrected.size());
+            Revenue r = corrected.get(at);
+            // A new amount, and sometimes another model, region, tenant or time: any field of a record can be wrong.
+            Revenue fixed = new Revenue(
+                    r.requestId(),
+                    rnd.nextInt(4) == 0 ? randomInstant(rnd) : r.time(),
+                    rnd.nextInt(4) == 0 ? pick(TENANTS, rnd) : r.tenant(),
+                    rnd.nextInt(4) == 0 ? pick(MODELS, rnd) : r.model(),
+                    r.deployment(),
+                    r.provider(),
+                    rnd.nextInt(4) == 0 ? pick(REGIONS, rnd) : r.region(),
+                    money(rnd, 50));
+            s.correct(fixed);
+            corrected.set(at, fixed);
+        }
+        corrected.sort(Comparator.comparing(Revenue::time).thenComparing(Revenue::requestId));
+        World after = new World(world.agreements(), corrected);
+
+        Map<String, Map<String, Money>> expected = expectedShares(after);
+        Map<String, Map<String, Money>> actual = shares(s.ledger());
+        for (Agreement a : world.agreements()) {
+            Map<String, Money> want = expected.getOrDefault(a.id(), Map.of());
+            actual.getOrDefault(a.id(), Map.of())
+                    .forEach((request, share) -> assertThat(share)
+                            .as("seed %d %s %s", seed, a.id(), request)
+                            .isEqualTo(want.getOrDefault(request, Money.zero(USD))));
+            assertThat(actual.getOrDefault(a.id(), Map.of())).containsAllEntriesOf(want);
+        }
+        for (String tenant : TENANTS) {
+            Money charged = corrected.stream()
+                    .filter(r -> r.tenant().equals(tenant))
+                    .map(Revenue::amount)
+                    .reduce(Money.zero(USD), Money::plus);
+            assertThat(s.ledger().balance(Account.tenantReceivable(tenant))).isEqualTo(charged);
+        }
+        assertStatementsReconcile(seed, after, s.ledger());
+    }
+
+    static void assertStatementsReconcile(long seed, World world, Ledger ledger) {
         for (Party party : PARTIES) {
             for (int m = 0; m < 7; m++) {
                 YearMonth month = YearMonth.of(2026, 1).plusMonths(m);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
@@ -102,7 +103,7 @@ class SettlementTest {
                 .find(new Transaction.Key("c", "share", "share"))
                 .orElseThrow()
                 .id();
-        assertThat(adjustment.basis()).isEqualTo(new Basis.Adjustment(capped("10"), originalOfC));
+        assertThat(adjustment.basis()).isEqualTo(new Basis.Adjustment(capped("10"), originalOfC, Money.of("USD", "0")));
         assertThat(adjustment.time()).isEqualTo(T0.plusSeconds(3));
         assertThat(adjustment.net(Account.payable(OWNER))).isEqualTo(Money.of("USD", "3"));
         assertThat(s.ledger().balance(Account.receivable(CLOUD))).isEqualTo(Money.of("USD", "10"));
@@ -117,5 +118,34 @@ class SettlementTest {
                 .containsExactly(
                         Entry.debit(Account.tenantReceivable("t"), Money.of("USD", "3")),
                         Entry.credit(Account.revenue("t"), Money.of("USD", "3")));
+    }
+
+    @Test
+    void aCorrectedRecordIsAdjustedNeverEdited() {
+        Settlement s = settlement(capped("10"));
+        s.post(revenue("a", 1, "30")); // 6
+        s.post(revenue("b", 2, "30")); // 4, capped
+        List<Transaction> before = s.ledger().transactions();
+
+        // "a" really earned 10, in another region: its share drops to 2, so "b" now gets its full 6.
+        List<Transaction> posted =
+                s.correct(new Revenue("a", T0.plusSeconds(1), "t", "m", "p/m", "p", "us", Money.of("USD", "10")));
+
+        assertThat(s.ledger().transactions()).startsWith(before.toArray(Transaction[]::new));
+        assertThat(posted)
+                .extracting(tx -> tx.basis().getClass().getSimpleName())
+                .containsExactly("Correction", "Adjustment", "Adjustment", "Adjustment");
+        assertThat(shareOf(s, "a")).isEqualTo(Money.of("USD", "2"));
+        assertThat(shareOf(s, "b")).isEqualTo(Money.of("USD", "6"));
+        assertThat(s.ledger().balance(Account.tenantReceivable("t"))).isEqualTo(Money.of("USD", "40"));
+        assertThat(s.correct(new Revenue("a", T0.plusSeconds(1), "t", "m", "p/m", "p", "us", Money.of("USD", "10"))))
+                .isEmpty();
+        assertThatThrownBy(() -> s.correct(revenue("never", 1, "1"))).isInstanceOf(IllegalArgumentException.class);
+
+        Statement st = Statement.of(s.ledger(), CLOUD, YearMonth.of(2026, 3));
+        assertThat(st.agreements().get(0).lines())
+                .containsExactly(
+                        new Statement.Line("m", "eu", Money.of("USD", "30"), Money.of("USD", "6")),
+                        new Statement.Line("m", "us", Money.of("USD", "10"), Money.of("USD", "2")));
     }
 }
