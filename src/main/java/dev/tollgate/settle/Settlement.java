@@ -125,6 +125,29 @@ public final class Settlement {
         return posted;
     }
 
+    /**
+     * Amends an agreement after revenue was posted under it, for a change signed later than it takes effect ("the
+     * reverse share no longer applies from D", agreed after D). Shares of revenue no longer covered are taken out by
+     * adjustments, and the rest is recomputed under the amended terms; nothing before the amendment's instant moves.
+     *
+     * @return the adjusting transactions posted
+     */
+    public synchronized List<Transaction> amend(String agreementId, Amendment amendment) {
+        Book book = books.get(agreementId);
+        if (book == null) {
+            throw new IllegalArgumentException("no agreement " + agreementId);
+        }
+        amendment.cap().ifPresent(this::sameCurrency);
+        List<Transaction> posted = new ArrayList<>();
+        book.amend(amendment, posted);
+        return posted;
+    }
+
+    /** The agreements as amended so far. */
+    public synchronized List<Agreement> agreements() {
+        return books.values().stream().map(b -> b.agreement).toList();
+    }
+
     private void sameCurrency(Money money) {
         if (!money.currency().equals(ledger.currency())) {
             throw new IllegalArgumentException("this settlement keeps " + ledger.currency() + ", not " + money);
@@ -147,7 +170,7 @@ public final class Settlement {
 
     /** One agreement's events and what has been posted for each. */
     private final class Book {
-        final Agreement agreement;
+        Agreement agreement;
         final TreeMap<Order, Revenue> events = new TreeMap<>();
         final Map<String, Money> posted = new HashMap<>();
         final Map<String, String> shareTransaction = new HashMap<>();
@@ -189,6 +212,20 @@ public final class Settlement {
             }
             if (covers) {
                 events.put(Order.of(after), after);
+            }
+            recompute(out);
+        }
+
+        void amend(Amendment amendment, List<Transaction> out) {
+            agreement = agreement.amended(amendment);
+            // An amendment can only take revenue out of the base (a share that ends), never bring any in.
+            for (Revenue r : List.copyOf(events.values())) {
+                if (!agreement.covers(r)) {
+                    events.remove(Order.of(r));
+                    postAdjustment(
+                            r, posted.get(r.requestId()).negate(), r.amount().negate(), out);
+                    inBase.remove(r.requestId());
+                }
             }
             recompute(out);
         }

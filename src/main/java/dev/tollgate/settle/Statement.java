@@ -87,6 +87,7 @@ public record Statement(
             // The payee's receivable moves by exactly the share; the payer's payable mirrors it.
             Money share = tx.net(Account.receivable(a.payee()));
             Tally t = tallies.computeIfAbsent(a.id(), id -> new Tally(a, currency));
+            t.agreement = a; // the journal is in posting order: the last version seen is the latest amendment
             t.consumed = t.consumed.plus(share);
             if (!tx.time().isBefore(from)) {
                 t.active = true;
@@ -213,7 +214,7 @@ public record Statement(
     }
 
     private static final class Tally {
-        final Agreement agreement;
+        Agreement agreement;
         final Map<Where, Line> lines = new TreeMap<>(Where.ORDER);
         Money consumed;
         Money adjustments;

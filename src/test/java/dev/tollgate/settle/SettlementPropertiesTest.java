@@ -413,6 +413,42 @@ class SettlementPropertiesTest {
         assertStatementsReconcile(seed, after, s.ledger());
     }
 
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void anAmendmentSignedAfterTheFactLeavesTheLedgerAsIfItHadBeenThereFromTheStart(long seed) {
+        World world = world(seed);
+        SplittableRandom rnd = new SplittableRandom(seed + 6);
+        Settlement s = settle(world, shuffled(world.events(), rnd));
+        List<Agreement> amended = new ArrayList<>(world.agreements());
+        for (int i = 0, n = 1 + rnd.nextInt(3); i < n; i++) {
+            int at = rnd.nextInt(amended.size());
+            Instant from = rnd.nextBoolean()
+                    ? randomInstant(rnd)
+                    : pick(world.events(), rnd).time();
+            Amendment amendment = switch (rnd.nextInt(3)) {
+                case 0 -> Amendment.endsFrom(from);
+                case 1 -> Amendment.capFrom(from, money(rnd, 100));
+                default -> Amendment.rateFrom(from, rate(rnd));
+            };
+            s.amend(amended.get(at).id(), amendment);
+            amended.set(at, amended.get(at).amended(amendment));
+        }
+        World after = new World(amended, world.events());
+        assertThat(s.agreements()).isEqualTo(amended);
+
+        Map<String, Map<String, Money>> expected = expectedShares(after);
+        Map<String, Map<String, Money>> actual = shares(s.ledger());
+        for (Agreement a : amended) {
+            Map<String, Money> want = expected.getOrDefault(a.id(), Map.of());
+            actual.getOrDefault(a.id(), Map.of())
+                    .forEach((request, share) -> assertThat(share)
+                            .as("seed %d %s %s", seed, a.id(), request)
+                            .isEqualTo(want.getOrDefault(request, Money.zero(USD))));
+            assertThat(actual.getOrDefault(a.id(), Map.of())).containsAllEntriesOf(want);
+        }
+        assertStatementsReconcile(seed, after, s.ledger());
+    }
+
     static void assertStatementsReconcile(long seed, World world, Ledger ledger) {
         for (Party party : PARTIES) {
             for (int m = 0; m < 7; m++) {
