@@ -34,7 +34,9 @@ import java.util.TreeMap;
  * recomputed as for a late event. The ledger ends as if the corrected record had been posted from the start, plus
  * the adjusting transactions that show how it got there.
  *
- * <p>State is in memory and grows with the number of covered events; persistence belongs to the store adapter.
+ * <p>State is in memory and grows with the number of covered events; a late event, a correction or an amendment
+ * recomputes one agreement, in time linear in its events. The settlement is the only writer of its ledger and starts
+ * on an empty one: rebuilding the state from a persisted journal belongs to the store adapter, not built yet.
  */
 public final class Settlement {
     private final Ledger ledger;
@@ -43,6 +45,11 @@ public final class Settlement {
 
     public Settlement(Ledger ledger, List<Agreement> agreements) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
+        if (!ledger.transactions().isEmpty()) {
+            // The engine's per-agreement state (events in order, shares so far) lives in memory and is not rebuilt
+            // from a journal yet; starting on a non-empty ledger would silently restart every cap from zero.
+            throw new IllegalArgumentException("a settlement starts on an empty ledger");
+        }
         for (Agreement a : agreements) {
             if (books.put(a.id(), new Book(a)) != null) {
                 throw new IllegalArgumentException("duplicate agreement id " + a.id());

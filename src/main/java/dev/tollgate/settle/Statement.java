@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,19 +76,25 @@ public record Statement(
         Instant from = period.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = period.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Map<String, Tally> tallies = new TreeMap<>();
+        Map<String, Agreement> latest = new HashMap<>();
         for (Transaction tx : ledger.transactions()) {
             Optional<Agreement> under = tx.basis().underAgreement();
-            if (under.isEmpty() || !tx.time().isBefore(to)) {
+            if (under.isEmpty()) {
                 continue;
             }
             Agreement a = under.get();
+            // The journal is in posting order, so the last version seen is the latest amendment, even when it was
+            // posted with a later transaction than this period's.
+            latest.put(a.id(), a);
+            if (!tx.time().isBefore(to)) {
+                continue;
+            }
             if (!a.payee().name().equals(party.name()) && !a.payer().name().equals(party.name())) {
                 continue;
             }
             // The payee's receivable moves by exactly the share; the payer's payable mirrors it.
             Money share = tx.net(Account.receivable(a.payee()));
             Tally t = tallies.computeIfAbsent(a.id(), id -> new Tally(a, currency));
-            t.agreement = a; // the journal is in posting order: the last version seen is the latest amendment
             t.consumed = t.consumed.plus(share);
             if (!tx.time().isBefore(from)) {
                 t.active = true;
@@ -117,7 +124,7 @@ public record Statement(
             if (!t.active) {
                 continue;
             }
-            Agreement a = t.agreement;
+            Agreement a = latest.get(t.agreement.id());
             boolean receives = a.payee().name().equals(party.name());
             List<Line> lines = List.copyOf(t.lines.values());
             Money base = lines.stream().map(Line::revenueBase).reduce(zero(currency), Money::plus);
@@ -214,7 +221,7 @@ public record Statement(
     }
 
     private static final class Tally {
-        Agreement agreement;
+        final Agreement agreement;
         final Map<Where, Line> lines = new TreeMap<>(Where.ORDER);
         Money consumed;
         Money adjustments;

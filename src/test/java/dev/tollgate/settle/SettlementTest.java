@@ -148,4 +148,13 @@ class SettlementTest {
                         new Statement.Line("m", "eu", Money.of("USD", "30"), Money.of("USD", "6")),
                         new Statement.Line("m", "us", Money.of("USD", "10"), Money.of("USD", "2")));
     }
+
+    @Test
+    void startsOnlyOnAnEmptyLedgerBecauseItsStateIsNotRebuiltFromOne() {
+        Settlement s = settlement(capped("10"));
+        s.post(revenue("a", 1, "30"));
+        assertThatThrownBy(() -> new Settlement(s.ledger(), List.of(capped("10"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty ledger");
+    }
 }
