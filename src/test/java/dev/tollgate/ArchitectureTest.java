@@ -29,7 +29,8 @@ class ArchitectureTest {
                         "dev.tollgate.meter..",
                         "dev.tollgate.tenant..",
                         "dev.tollgate.config..",
-                        "dev.tollgate.provider..")
+                        "dev.tollgate.provider..",
+                        "dev.tollgate.settle..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.vertx..", "io.netty..")
