@@ -57,6 +57,7 @@ class FallbackTest {
         fixture.simB.fault(Fault.none());
         fixture.simA.clearRequests();
         fixture.simB.clearRequests();
+        fixture.gateway.health().reset(); // each test starts with closed breakers
     }
 
     private static HttpResponse<String> chat(boolean stream) throws Exception {
