@@ -41,6 +41,10 @@ class RoutingHealthTest {
                   chat-solo:
                     - {provider: sim-a, model: sim-chat}
                 """);
+        // The first answers of a fresh JVM take hundreds of ms; warm up so no test meets a cold first_byte timeout.
+        for (int i = 0; i < 4; i++) {
+            chat(i % 2 == 0 ? "chat-small" : "chat-solo", i < 2);
+        }
     }
 
     @AfterAll
@@ -98,12 +102,29 @@ class RoutingHealthTest {
     void theBreakerOpensAfterRepeatedFailuresAndThePrimaryIsThenSkipped() throws Exception {
         openPrimary();
         fixture.simA.clearRequests();
+        ch.qos.logback.classic.Logger exchangeLog =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Exchange.class);
+        ch.qos.logback.classic.Level level = exchangeLog.getLevel();
+        var logs = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logs.start();
+        exchangeLog.addAppender(logs);
+        exchangeLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
 
-        for (int i = 0; i < 5; i++) {
-            HttpResponse<String> r = chat("chat-small", i % 2 == 0);
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(servedBy(r)).isEqualTo("sim-b/sim-chat");
+        try {
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = chat("chat-small", i % 2 == 0);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(servedBy(r)).isEqualTo("sim-b/sim-chat");
+            }
+        } finally {
+            exchangeLog.detachAppender(logs);
+            exchangeLog.setLevel(level);
         }
+
+        assertThat(logs.list)
+                .filteredOn(e -> e.getFormattedMessage().contains("sim-a/sim-chat has an open circuit breaker"))
+                .hasSize(5)
+                .allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG));
 
         assertThat(fixture.simA.requests())
                 .as("sim-a gets nothing while its breaker is open")
