@@ -125,7 +125,11 @@ final class Exchange {
     private final class Attempt {
         final Deployment deployment;
         final int index;
+        /** The health order of the pass this attempt belongs to; a retry starts a new one. */
+        final HealthOrder owner = order;
+
         final long startedNanos = System.nanoTime();
+        long firstByteNanos;
         boolean reported;
         HttpClientRequest upstream;
         HttpClientResponse answer;
@@ -146,11 +150,9 @@ final class Exchange {
             if (!reported) {
                 reported = true;
                 long firstByte = (firstByteNanos > 0 ? firstByteNanos : System.nanoTime()) - startedNanos;
-                order.succeeded(index, firstByte);
+                owner.succeeded(index, firstByte);
             }
         }
-
-        long firstByteNanos;
 
         boolean live() {
             return current == this && !finished;
@@ -506,7 +508,7 @@ final class Exchange {
         current = null;
         if (!attempt.reported) {
             attempt.reported = true;
-            order.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
+            attempt.owner.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
         }
         lastFailure = kind;
         lastRetryAfterMillis = retryAfterMillis;
@@ -621,7 +623,7 @@ final class Exchange {
             attempt.abort();
             if (!attempt.reported) {
                 attempt.reported = true;
-                order.abandoned(attempt.index);
+                attempt.owner.abandoned(attempt.index);
             }
             recordQuietly(record(attempt.deployment, UsageStatus.CLIENT_CLOSED, 499, estimate(attempt), true));
         } else if (lastDeployment != null) {
