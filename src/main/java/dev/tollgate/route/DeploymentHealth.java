@@ -62,11 +62,18 @@ public final class DeploymentHealth {
                         .writableStackTraceEnabled(false)
                         .clock(clock)
                         .build());
-        breaker.getEventPublisher().onStateTransition(e -> {
-            CircuitBreaker.State to = e.getStateTransition().getToState();
-            openedAt =
-                    to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN ? clock.instant() : null;
-        });
+        // No event consumer on purpose: with one registered, resilience4j builds an event (with a ZonedDateTime) for
+        // every recorded call. Transitions to open only happen in onSuccess/onError/transitionToOpenState, so they
+        // are noticed there (noteTransition).
+    }
+
+    private void noteTransition(CircuitBreaker.State before) {
+        CircuitBreaker.State now = breaker.getState();
+        if (now != before) {
+            openedAt = now == CircuitBreaker.State.OPEN || now == CircuitBreaker.State.FORCED_OPEN
+                    ? clock.instant()
+                    : null;
+        }
     }
 
     public String id() {
@@ -93,7 +100,9 @@ public final class DeploymentHealth {
         long micros = TimeUnit.NANOSECONDS.toMicros(nanos);
         latencyMicros.updateAndGet(old -> old < 0 ? micros : Math.round(old + ALPHA * (micros - old)));
         if (permitted) {
+            CircuitBreaker.State before = breaker.getState();
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            noteTransition(before);
         }
     }
 
@@ -101,12 +110,14 @@ public final class DeploymentHealth {
     void failed(AttemptFailure kind, long nanos, boolean permitted) {
         failures.get(kind).increment();
         int inARow = consecutive.incrementAndGet();
+        CircuitBreaker.State before = breaker.getState();
         if (permitted) {
             breaker.onError(nanos, TimeUnit.NANOSECONDS, new AttemptFailedException(kind));
         }
         if (consecutiveLimit > 0 && inARow >= consecutiveLimit && breaker.getState() == CircuitBreaker.State.CLOSED) {
             breaker.transitionToOpenState();
         }
+        noteTransition(before);
     }
 
     /**
