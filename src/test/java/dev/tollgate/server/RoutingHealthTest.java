@@ -26,18 +26,19 @@ import org.junit.jupiter.api.Test;
 class RoutingHealthTest {
     private static final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String EXTRA = """
+            timeouts: {connect: 1s, first_byte: 1s, idle: 1s, request: 3s}
+            routing:
+              retries: 2
+              backoff_base: 20ms
+              breaker: {failure_rate: 50, minimum_calls: 4, window: 4, consecutive_failures: 3, open_for: 1s,
+                        half_open_calls: 1}
+            """;
     private static GatewayFixture fixture;
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = GatewayFixture.start("""
-                timeouts: {connect: 1s, first_byte: 1s, idle: 1s, request: 3s}
-                routing:
-                  retries: 2
-                  backoff_base: 20ms
-                  breaker: {failure_rate: 50, minimum_calls: 4, window: 4, consecutive_failures: 3, open_for: 1s,
-                            half_open_calls: 1}
-                """, Duration.ZERO, "", """
+        fixture = GatewayFixture.start(EXTRA, Duration.ZERO, "", """
                   chat-solo:
                     - {provider: sim-a, model: sim-chat}
                 """);
@@ -241,5 +242,22 @@ class RoutingHealthTest {
         assertThat(fixture.adminRaw("GET", "/admin/v1/route?model=no-such-model", null, GatewayFixture.ADMIN_TOKEN)
                         .statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void anOpenBreakerSurvivesAConfigurationReloadThatKeepsItsDeployment() throws Exception {
+        openPrimary();
+        var original = fixture.gateway.config();
+        try {
+            // Same deployments, another idle timeout: a reload that keeps every deployment id.
+            fixture.gateway.apply(dev.tollgate.config.ConfigLoader.parse(
+                    fixture.yaml(EXTRA.replace("idle: 1s", "idle: 2s")), fixture.configFile, fixture.env));
+
+            JsonNode route = route("chat-small");
+            assertThat(order(route)).containsExactly("sim-b/sim-chat", "sim-a/sim-chat");
+            assertThat(route.path("candidates").get(1).path("breaker").asText()).isEqualTo("open");
+        } finally {
+            fixture.gateway.apply(original);
+        }
     }
 }
