@@ -32,13 +32,16 @@ final class ConfigBinder {
     static final String DEFAULT_STORE = "./data/tollgate.db";
 
     private static final List<String> TOP =
-            List.of("listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts");
+            List.of("listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts", "routing");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of("type", "base_url", "api_key", "region", "headers");
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
     private static final List<String> TENANT = List.of("country", "keys", "models");
     private static final List<String> LIMITS = List.of("max_body", "max_response", "max_json_depth");
     private static final List<String> TIMEOUTS = List.of("connect", "first_byte", "idle", "request", "shutdown_drain");
+    private static final List<String> ROUTING = List.of("retries", "backoff_base", "breaker");
+    private static final List<String> BREAKER =
+            List.of("failure_rate", "minimum_calls", "window", "consecutive_failures", "open_for", "half_open_calls");
     private static final Map<String, String> EXAMPLES = Map.of(
             "listen", "listen: 127.0.0.1:8080",
             "providers", "providers: {sim-a: {type: openai, base_url: http://127.0.0.1:19101/v1}}",
@@ -77,10 +80,11 @@ final class ConfigBinder {
         Map<String, TenantConfig> tenants = tenants(top);
         Limits limits = limits(top);
         Timeouts timeouts = timeouts(top);
+        Routing routing = routing(top);
         if (!problems.isEmpty()) {
             return null;
         }
-        return new GatewayConfig(source, listen, admin, store, providers, models, tenants, limits, timeouts);
+        return new GatewayConfig(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -386,6 +390,53 @@ final class ConfigBinder {
                 duration(m, "shutdown_drain", d.shutdownDrain(), true));
     }
 
+    private Routing routing(Mapping top) {
+        Mapping m = mapping(value(top, "", "routing", false), "routing");
+        Routing d = Routing.DEFAULTS;
+        if (m == null) {
+            return d;
+        }
+        onlyKeys(m, "routing", ROUTING);
+        return new Routing(
+                integer(m, "routing", "retries", 0, d.retries()),
+                duration(m, "routing", "backoff_base", d.backoffBase(), false),
+                breaker(m));
+    }
+
+    private Routing.Breaker breaker(Mapping routing) {
+        Mapping m = mapping(value(routing, "routing", "breaker", false), "routing.breaker");
+        Routing.Breaker d = Routing.Breaker.DEFAULTS;
+        if (m == null) {
+            return d;
+        }
+        String path = "routing.breaker";
+        onlyKeys(m, path, BREAKER);
+        int rate = integer(m, path, "failure_rate", 1, d.failureRate());
+        if (rate > 100) {
+            problems.add(
+                    m.entries().get("failure_rate").value().at(),
+                    path + ".failure_rate",
+                    "is a percentage: at most 100");
+            rate = d.failureRate();
+        }
+        int minimumCalls = integer(m, path, "minimum_calls", 1, d.minimumCalls());
+        int window = integer(m, path, "window", 1, Math.max(d.window(), minimumCalls));
+        if (window < minimumCalls && m.entries().containsKey("window")) {
+            problems.add(
+                    m.entries().get("window").value().at(),
+                    path + ".window",
+                    "must be at least minimum_calls (" + minimumCalls + ")");
+            window = minimumCalls;
+        }
+        return new Routing.Breaker(
+                rate,
+                minimumCalls,
+                Math.max(window, minimumCalls),
+                integer(m, path, "consecutive_failures", 0, d.consecutiveFailures()),
+                duration(m, path, "open_for", d.openFor(), false),
+                integer(m, path, "half_open_calls", 1, d.halfOpenCalls()));
+    }
+
     private long size(Mapping m, String path, String key, long fallback) {
         Scalar s = scalar(m, path, key, false);
         if (s == null) {
@@ -404,11 +455,15 @@ final class ConfigBinder {
     }
 
     private Duration duration(Mapping m, String key, Duration fallback, boolean zeroAllowed) {
-        Scalar s = scalar(m, "timeouts", key, false);
+        return duration(m, "timeouts", key, fallback, zeroAllowed);
+    }
+
+    private Duration duration(Mapping m, String path, String key, Duration fallback, boolean zeroAllowed) {
+        Scalar s = scalar(m, path, key, false);
         if (s == null) {
             return fallback;
         }
-        String field = "timeouts." + key;
+        String field = path + "." + key;
         if (s.token() == JsonToken.VALUE_NUMBER_INT) {
             problems.add(s.at(), field, "needs a unit: write e.g. " + s.text() + "s or " + s.text() + "ms");
             return fallback;

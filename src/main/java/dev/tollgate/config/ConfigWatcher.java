@@ -151,7 +151,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 loaded.models(),
                 loaded.tenants(),
                 loaded.limits(),
-                loaded.timeouts());
+                loaded.timeouts(),
+                loaded.routing());
     }
 
     private void watch() {

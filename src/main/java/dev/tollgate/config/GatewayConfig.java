@@ -21,7 +21,8 @@ public record GatewayConfig(
         Map<String, List<DeploymentConfig>> models,
         Map<String, TenantConfig> tenants,
         Limits limits,
-        Timeouts timeouts) {
+        Timeouts timeouts,
+        Routing routing) {
 
     public GatewayConfig {
         providers = Map.copyOf(providers);

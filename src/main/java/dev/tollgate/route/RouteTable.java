@@ -40,6 +40,12 @@ public final class RouteTable {
         return new RouteTable(routes);
     }
 
+    /** The deployments of {@code model} by priority (ties in file order), or null for an unknown model. */
+    public List<Deployment> deployments(String model) {
+        ModelRoute route = routes.get(model);
+        return route == null ? null : route.byPriority();
+    }
+
     ModelRoute route(String model) {
         return routes.get(model);
     }

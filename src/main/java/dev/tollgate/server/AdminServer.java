@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.config.AdminConfig;
+import dev.tollgate.config.TenantConfig;
 import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageSummary;
+import dev.tollgate.route.Deployment;
+import dev.tollgate.route.DeploymentHealth;
+import dev.tollgate.route.RouteHealth;
 import dev.tollgate.store.SqlStore;
 import dev.tollgate.tenant.CreatedKey;
 import dev.tollgate.tenant.StoredKey;
@@ -144,6 +148,8 @@ final class AdminServer extends VerticleBase {
                         return MAPPER.createObjectNode().put("name", t.name()).put("country", t.country());
                     },
                     201);
+        } else if (path.equals("/admin/v1/route") && method.equals(HttpMethod.GET)) {
+            routeView(req, res, requestId);
         } else if (path.equals("/admin/v1/health") && method.equals(HttpMethod.GET)) {
             send(
                     res,
@@ -175,6 +181,71 @@ final class AdminServer extends VerticleBase {
                         send(res, 200, usageJson(ar.result()));
                     }
                 });
+    }
+
+    /**
+     * How a request for {@code model} (by {@code tenant}) would be routed now: every candidate deployment in the
+     * order the router would try them, with its breaker state, recent failure rate and latency. In-memory only.
+     */
+    private void routeView(HttpServerRequest req, HttpServerResponse res, String requestId) {
+        String model = req.getParam("model");
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("Query parameter 'model' is required.");
+        }
+        String tenant = req.getParam("tenant");
+        RuntimeConfig config = state.config();
+        List<Deployment> deployments = config.routes().deployments(model);
+        if (deployments == null) {
+            error(res, GatewayError.modelNotFound(model.length() > 100 ? model.substring(0, 100) : model), requestId);
+            return;
+        }
+        TenantConfig declared =
+                tenant == null ? null : config.config().tenants().get(tenant);
+        if (declared != null
+                && !declared.models().isEmpty()
+                && !declared.models().contains(model)) {
+            error(res, GatewayError.notFound("Tenant '" + tenant + "' may not use model '" + model + "'."), requestId);
+            return;
+        }
+        ObjectNode out = MAPPER.createObjectNode().put("model", model).put("tenant", tenant);
+        out.put(
+                "strategy",
+                "priority (equal priorities: weighted random, shown in file order), then deployments with an open"
+                        + " circuit breaker last");
+        // Policy decisions (issue 4: data residency, cost, latency rules) will be listed here, each naming the
+        // rule that filtered or reordered a candidate; until the policy engine exists there are none.
+        out.putArray("policy");
+        ArrayNode candidates = out.putArray("candidates");
+        for (RouteHealth.Candidate c : state.health.preview(deployments)) {
+            DeploymentHealth.Snapshot h = c.health();
+            ObjectNode d = candidates
+                    .addObject()
+                    .put("deployment", c.deployment().id())
+                    .put("provider", c.deployment().provider().name())
+                    .put("upstream_model", c.deployment().upstreamModel())
+                    .put("region", c.deployment().provider().region())
+                    .put("priority", c.deployment().config().priority())
+                    .put("weight", c.deployment().config().weight())
+                    .put("breaker", h.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("deferred", c.deferred())
+                    .put("recent_calls", h.recentCalls())
+                    .put("recent_failures", h.recentFailures())
+                    .put("consecutive_failures", h.consecutiveFailures());
+            if (h.failureRate() >= 0) {
+                d.put("failure_rate", h.failureRate() / 100.0);
+            } else {
+                d.putNull("failure_rate"); // fewer calls than minimum_calls: not judged yet
+            }
+            if (h.latencyMillis() >= 0) {
+                d.put("latency_ms", h.latencyMillis());
+            } else {
+                d.putNull("latency_ms");
+            }
+            d.put("opened_at", h.openedAt() == null ? null : h.openedAt().toString());
+            ObjectNode kinds = d.putObject("failures");
+            h.failures().forEach((k, v) -> kinds.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+        }
+        send(res, 200, out);
     }
 
     private static Instant instant(HttpServerRequest req, String param) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tollgate.config.HostPort;
 import dev.tollgate.route.Deployment;
+import dev.tollgate.route.HealthOrder;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.openai.Endpoint;
@@ -206,8 +207,9 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         List<Deployment> plan = state.planner.plan(config.routes(), request.model());
+        HealthOrder order = state.health.order(plan);
         Context context = vertx.getOrCreateContext();
-        new Exchange(state, config, client, context, req.response(), requestId, principal, request, plan, start)
+        new Exchange(state, config, client, context, req.response(), requestId, principal, request, order, start)
                 .start();
     }
 

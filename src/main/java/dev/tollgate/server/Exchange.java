@@ -4,7 +4,9 @@ import dev.tollgate.meter.LedgerUnavailableException;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageStatus;
 import dev.tollgate.provider.UpstreamTarget;
+import dev.tollgate.route.AttemptFailure;
 import dev.tollgate.route.Deployment;
+import dev.tollgate.route.HealthOrder;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.Usage;
@@ -25,6 +27,7 @@ import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>Runs entirely on the event loop of the caller's connection. Until the first byte of an answer has been sent to
  * the caller, any failure (connection error, 5xx, 429, timeout, an upstream that closes early) moves on to the next
  * deployment; after it, a failure ends the stream with an error event.
+ *
+ * <p>The deployments come in the order their health allows ({@link HealthOrder}); every attempt's outcome is reported
+ * back to it. When every deployment failed retryably, the request is tried again (up to {@code routing.retries}
+ * times) after a back-off on a Vert.x timer, honouring the upstream's {@code retry-after}, never past the request
+ * deadline and never after the first byte reached the caller.
  */
 final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
@@ -51,11 +59,18 @@ final class Exchange {
     private final String requestId;
     private final Principal principal;
     private final OpenAiRequest request;
-    private final List<Deployment> plan;
+    private HealthOrder order;
+    private List<Deployment> plan;
     private final long startNanos;
     private final long deadlineNanos;
     private final List<String> failures = new ArrayList<>();
     private int next;
+    private int attempts;
+    private int retries;
+    private long waitTimer = -1;
+    private AttemptFailure lastFailure;
+    private long lastRetryAfterMillis = -1;
+    private Deployment lastDeployment;
     private boolean allOverloaded = true;
     private boolean allTimedOut = true;
     private long retryAfterSeconds;
@@ -72,7 +87,7 @@ final class Exchange {
             String requestId,
             Principal principal,
             OpenAiRequest request,
-            List<Deployment> plan,
+            HealthOrder order,
             long startNanos) {
         this.state = state;
         this.config = config;
@@ -82,7 +97,8 @@ final class Exchange {
         this.requestId = requestId;
         this.principal = principal;
         this.request = request;
-        this.plan = plan;
+        this.order = order;
+        this.plan = order.deployments();
         this.startNanos = startNanos;
         this.deadlineNanos = startNanos + config.config().timeouts().request().toNanos();
     }
@@ -90,12 +106,31 @@ final class Exchange {
     void start() {
         state.inFlight.increment();
         response.closeHandler(v -> callerClosed());
+        logDeferred();
         tryNext();
+    }
+
+    private void logDeferred() {
+        if (order.admitted() < plan.size() && log.isDebugEnabled()) {
+            for (int i = order.admitted(); i < plan.size(); i++) {
+                log.debug(
+                        "{} deployment {} has an open circuit breaker: tried only after the healthy ones",
+                        requestId,
+                        plan.get(i).id());
+            }
+        }
     }
 
     /** The state of one try against one deployment; callbacks of an abandoned try are ignored. */
     private final class Attempt {
         final Deployment deployment;
+        final int index;
+        /** The health order of the pass this attempt belongs to; a retry starts a new one. */
+        final HealthOrder owner = order;
+
+        final long startedNanos = System.nanoTime();
+        long firstByteNanos;
+        boolean reported;
         HttpClientRequest upstream;
         HttpClientResponse answer;
         long timer = -1;
@@ -105,8 +140,18 @@ final class Exchange {
         Buffer body;
         Buffer doneEvent;
 
-        Attempt(Deployment deployment) {
+        Attempt(Deployment deployment, int index) {
             this.deployment = deployment;
+            this.index = index;
+        }
+
+        /** Tells the deployment's health that this attempt reached its first byte (once per attempt). */
+        void succeeded() {
+            if (!reported) {
+                reported = true;
+                long firstByte = (firstByteNanos > 0 ? firstByteNanos : System.nanoTime()) - startedNanos;
+                owner.succeeded(index, firstByte);
+            }
         }
 
         boolean live() {
@@ -137,11 +182,16 @@ final class Exchange {
             if (now >= deadlineNanos && next < plan.size()) {
                 failures.add("request deadline of "
                         + config.config().timeouts().request().toSeconds() + "s reached");
+            } else if (now < deadlineNanos && retryLater(now)) {
+                return;
             }
             exhausted();
             return;
         }
-        Attempt attempt = new Attempt(plan.get(next++));
+        int index = next++;
+        attempts++;
+        Attempt attempt = new Attempt(plan.get(index), index);
+        lastDeployment = attempt.deployment;
         current = attempt;
         UpstreamTarget target =
                 config.targets().get(attempt.deployment.provider().name());
@@ -152,7 +202,8 @@ final class Exchange {
             attempt.timer = -1;
             if (attempt.live() && !committed) {
                 attempt.timedOut = true;
-                attemptFailed(attempt, "no answer within " + firstByteMillis + " ms", false, true);
+                attemptFailed(
+                        attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
                 attempt.abort();
             }
         });
@@ -176,7 +227,7 @@ final class Exchange {
                 return;
             }
             if (ar.failed()) {
-                attemptFailed(attempt, describe(ar.cause()), false, false);
+                attemptFailed(attempt, describe(ar.cause()), false, false, classify(ar.cause()));
                 return;
             }
             attempt.upstream = ar.result();
@@ -185,7 +236,7 @@ final class Exchange {
                     return;
                 }
                 if (sent.failed()) {
-                    attemptFailed(attempt, describe(sent.cause()), false, false);
+                    attemptFailed(attempt, describe(sent.cause()), false, false, classify(sent.cause()));
                 } else {
                     onAnswer(attempt, sent.result());
                 }
@@ -195,6 +246,7 @@ final class Exchange {
 
     private void onAnswer(Attempt attempt, HttpClientResponse answer) {
         attempt.answer = answer;
+        attempt.firstByteNanos = System.nanoTime();
         int status = answer.statusCode();
         if (status >= 200 && status < 300) {
             String type = answer.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -216,7 +268,11 @@ final class Exchange {
         answer.exceptionHandler(e -> {
             if (attempt.live()) {
                 attemptFailed(
-                        attempt, "HTTP " + status + ", then " + describe(e), status == 429 || status == 503, false);
+                        attempt,
+                        "HTTP " + status + ", then " + describe(e),
+                        status == 429 || status == 503,
+                        false,
+                        deploymentFault ? AttemptFailure.ofStatus(status) : AttemptFailure.BROKEN);
             }
         });
         answer.endHandler(v -> {
@@ -225,11 +281,22 @@ final class Exchange {
             }
             attempt.cancelTimer();
             if (deploymentFault) {
-                String retryAfter = answer.getHeader("retry-after");
-                if (retryAfter != null) {
-                    retryAfterSeconds = Math.max(retryAfterSeconds, parseRetryAfter(retryAfter));
+                long retryAfterMillis = status == 429 || status == 503
+                        ? retryAfterMillis(
+                                answer.getHeader("retry-after-ms"),
+                                answer.getHeader("retry-after"),
+                                state.clock.millis())
+                        : -1;
+                if (retryAfterMillis >= 0) {
+                    retryAfterSeconds = Math.max(retryAfterSeconds, (retryAfterMillis + 999) / 1000);
                 }
-                attemptFailed(attempt, summarize(status, reason), status == 429 || status == 503, false);
+                attemptFailed(
+                        attempt,
+                        summarize(status, reason),
+                        status == 429 || status == 503,
+                        false,
+                        AttemptFailure.ofStatus(status),
+                        retryAfterMillis);
             } else {
                 // The upstream judged the request itself invalid (e.g. context length): the caller must see that.
                 passThroughRejection(attempt, status, answer.getHeader(HttpHeaders.CONTENT_TYPE), reason);
@@ -271,6 +338,7 @@ final class Exchange {
                         attempt, "HTTP " + answer.statusCode() + " with a body that is not valid JSON", false, false);
                 return;
             }
+            attempt.succeeded();
             Usage usage = reported.orElseGet(() -> state.estimator.estimate(request.body(), ""));
             String contentType = answer.getHeader(HttpHeaders.CONTENT_TYPE);
             finish(attempt, UsageStatus.OK, answer.statusCode(), usage, reported.isEmpty(), ok -> {
@@ -371,6 +439,7 @@ final class Exchange {
 
     private void commitStream(Attempt attempt) {
         committed = true;
+        attempt.succeeded();
         attempt.cancelTimer();
         // From here on only the gap between chunks is limited: a long answer may take as long as it needs.
         attempt.upstream.idleTimeout(config.config().timeouts().idle().toMillis());
@@ -407,6 +476,7 @@ final class Exchange {
     }
 
     private void passThroughRejection(Attempt attempt, int status, String contentType, Buffer body) {
+        attempt.succeeded(); // the deployment answered; the request itself was wrong
         finish(attempt, UsageStatus.REJECTED_UPSTREAM, status, Usage.ZERO, false, ok -> {
             response.setStatusCode(status);
             tag(attempt);
@@ -415,18 +485,90 @@ final class Exchange {
         });
     }
 
+    /** An attempt that broke off or gave an unusable answer. */
     private void attemptFailed(Attempt attempt, String why, boolean overloaded, boolean timedOut) {
+        attemptFailed(attempt, why, overloaded, timedOut, AttemptFailure.BROKEN, -1);
+    }
+
+    private void attemptFailed(Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
+        attemptFailed(attempt, why, overloaded, timedOut, kind, -1);
+    }
+
+    private void attemptFailed(
+            Attempt attempt,
+            String why,
+            boolean overloaded,
+            boolean timedOut,
+            AttemptFailure kind,
+            long retryAfterMillis) {
         if (!attempt.live()) {
             return;
         }
         attempt.cancelTimer();
         current = null;
+        if (!attempt.reported) {
+            attempt.reported = true;
+            attempt.owner.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
+        }
+        lastFailure = kind;
+        lastRetryAfterMillis = retryAfterMillis;
         allOverloaded &= overloaded;
         allTimedOut &= timedOut;
         String reason = attempt.deployment.id() + ": " + config.scrub(why);
         failures.add(reason);
-        log.warn("{} attempt {}/{} failed, {}", requestId, next, plan.size(), reason);
+        log.warn("{} attempt {} ({}/{} of this pass) failed, {}", requestId, attempts, next, plan.size(), reason);
         tryNext();
+    }
+
+    /**
+     * Every deployment of this pass failed: when the last failure is retryable and retries are left, waits (the
+     * upstream's retry-after when it gave one, else exponential back-off with full jitter) and starts a new pass over
+     * a fresh health order. Returns false, without waiting, when the wait would end past the request deadline.
+     */
+    private boolean retryLater(long now) {
+        var routing = config.config().routing();
+        if (retries >= routing.retries() || lastFailure == null || !lastFailure.retryable()) {
+            return false;
+        }
+        long base = routing.backoffBase().toMillis();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long delayMillis;
+        if (lastRetryAfterMillis >= 0) {
+            // What the upstream asked for, plus a little jitter so that callers told the same do not return at once.
+            long jitter = Math.max(1, Math.min(base, lastRetryAfterMillis / 10 + 1));
+            delayMillis = lastRetryAfterMillis + random.nextLong(jitter);
+        } else {
+            long cap = base << Math.min(retries, 20);
+            delayMillis = random.nextLong(Math.max(1, cap) + 1); // full jitter: uniform in [0, base * 2^retry]
+        }
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
+        if (delayMillis >= remainingMillis) {
+            failures.add("no retry: waiting " + delayMillis + " ms would pass the request deadline");
+            return false;
+        }
+        retries++;
+        log.info(
+                "{} every deployment failed; retry {}/{} in {} ms{}",
+                requestId,
+                retries,
+                routing.retries(),
+                delayMillis,
+                lastRetryAfterMillis >= 0 ? " (upstream retry-after)" : "");
+        waitTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+            waitTimer = -1;
+            if (finished) {
+                return;
+            }
+            order.releaseUnused();
+            order = state.health.order(state.planner.plan(config.routes(), request.model()));
+            plan = order.deployments();
+            next = 0;
+            lastFailure = null;
+            lastRetryAfterMillis = -1;
+            logDeferred();
+            tryNext();
+        });
+        return true;
     }
 
     private void exhausted() {
@@ -458,8 +600,9 @@ final class Exchange {
                     "No deployment of model '" + model + "' could answer: " + summary,
                     0);
         }
-        Deployment last = plan.isEmpty() ? null : plan.get(Math.max(0, next - 1));
+        Deployment last = lastDeployment;
         finished = true;
+        order.releaseUnused();
         state.inFlight.decrement();
         recordQuietly(record(last, UsageStatus.UPSTREAM_FAILED, error.status(), Usage.ZERO, false));
         sendError(error);
@@ -472,10 +615,22 @@ final class Exchange {
         Attempt attempt = current;
         finished = true;
         state.inFlight.decrement();
+        if (waitTimer >= 0) {
+            vertx.cancelTimer(waitTimer);
+            waitTimer = -1;
+        }
         if (attempt != null) {
             attempt.abort();
+            if (!attempt.reported) {
+                attempt.reported = true;
+                attempt.owner.abandoned(attempt.index);
+            }
             recordQuietly(record(attempt.deployment, UsageStatus.CLIENT_CLOSED, 499, estimate(attempt), true));
+        } else if (lastDeployment != null) {
+            // Between two passes, waiting to retry.
+            recordQuietly(record(lastDeployment, UsageStatus.CLIENT_CLOSED, 499, Usage.ZERO, false));
         }
+        order.releaseUnused();
     }
 
     /**
@@ -494,6 +649,7 @@ final class Exchange {
         }
         finished = true;
         state.inFlight.decrement();
+        order.releaseUnused();
         boolean recorded = recordQuietly(record(attempt.deployment, status, httpStatus, usage, estimated));
         if (!response.ended() && !response.closed()) {
             deliver.accept(recorded);
@@ -528,7 +684,7 @@ final class Exchange {
                 httpStatus,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 request.stream(),
-                next);
+                attempts);
     }
 
     private void tag(Attempt attempt) {
@@ -601,12 +757,46 @@ final class Exchange {
         return 1024;
     }
 
-    private static long parseRetryAfter(String value) {
-        try {
-            return Math.max(0, Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            return 1;
+    /**
+     * The wait an upstream asked for, in milliseconds: OpenAI's {@code retry-after-ms} when present, else
+     * {@code retry-after} as seconds or as an HTTP date; -1 when neither is given, 1 s when unreadable.
+     */
+    static long retryAfterMillis(String millisHeader, String header, long nowMillis) {
+        if (millisHeader != null) {
+            try {
+                return Math.max(0, Math.round(Double.parseDouble(millisHeader.trim())));
+            } catch (NumberFormatException e) {
+                // fall back to retry-after
+            }
         }
+        if (header == null) {
+            return -1;
+        }
+        String value = header.trim();
+        try {
+            return Math.max(0, Math.multiplyExact(Long.parseLong(value), 1000L));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // an HTTP date, perhaps
+        }
+        try {
+            long at = java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant()
+                    .toEpochMilli();
+            return Math.max(0, at - nowMillis);
+        } catch (java.time.DateTimeException e) {
+            return 1000;
+        }
+    }
+
+    private static AttemptFailure classify(Throwable e) {
+        String name = e.getClass().getSimpleName();
+        if (e instanceof java.net.ConnectException || name.contains("Connect")) {
+            return AttemptFailure.CONNECT;
+        }
+        if (name.contains("Timeout")) {
+            return AttemptFailure.TIMEOUT;
+        }
+        return AttemptFailure.BROKEN;
     }
 
     private static String describe(Throwable e) {

@@ -149,6 +149,11 @@ public final class Gateway implements AutoCloseable {
                 next.tenants().size());
     }
 
+    /** The passive health of every deployment (breakers, failure counts, latency). */
+    public dev.tollgate.route.RouteHealth health() {
+        return state.health;
+    }
+
     public UsageLedger ledger() {
         return ledger;
     }

@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.meter.TokenEstimator;
 import dev.tollgate.meter.UsageLedger;
+import dev.tollgate.route.RouteHealth;
 import dev.tollgate.route.RoutePlanner;
 import dev.tollgate.tenant.TenantDirectory;
 import java.time.Clock;
@@ -16,6 +17,7 @@ final class GatewayState {
     final TokenEstimator estimator = new TokenEstimator();
     final RoutePlanner planner = new RoutePlanner();
     final Clock clock;
+    final RouteHealth health;
     final LongAdder inFlight = new LongAdder();
 
     GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
@@ -23,6 +25,7 @@ final class GatewayState {
         this.tenants = tenants;
         this.ledger = ledger;
         this.clock = clock;
+        this.health = new RouteHealth(config.config(), clock);
     }
 
     RuntimeConfig config() {
@@ -30,6 +33,7 @@ final class GatewayState {
     }
 
     void swap(RuntimeConfig next) {
+        health.reconfigure(next.config());
         config.set(next);
     }
 }

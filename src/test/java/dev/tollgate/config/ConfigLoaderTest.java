@@ -110,7 +110,8 @@ class ConfigLoaderTest {
                                 "acme",
                                 new TenantConfig("acme", "DE", List.of(new Secret("tg-acme-secret")), List.of())),
                         Limits.DEFAULTS,
-                        Timeouts.DEFAULTS));
+                        Timeouts.DEFAULTS,
+                        Routing.DEFAULTS));
     }
 
     @Test
@@ -123,6 +124,7 @@ class ConfigLoaderTest {
                 .isEqualTo(Path.of("/etc/tollgate/data/tollgate.db").toString());
         assertThat(config.limits()).isEqualTo(Limits.DEFAULTS);
         assertThat(config.timeouts()).isEqualTo(Timeouts.DEFAULTS);
+        assertThat(config.routing()).isEqualTo(Routing.DEFAULTS);
         ProviderConfig provider = config.providers().get("sim-a");
         assertThat(provider.apiKey()).isNull();
         assertThat(provider.region()).isNull();
@@ -453,5 +455,49 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(missing, ENV))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(missing + ": file not found");
+    }
+
+    @Test
+    void readsTheRoutingSection() throws Exception {
+        GatewayConfig config = parse(MINIMAL + """
+                routing:
+                  retries: 3
+                  backoff_base: 50ms
+                  breaker: {failure_rate: 40, minimum_calls: 4, window: 8, consecutive_failures: 0, open_for: 2s,
+                            half_open_calls: 1}
+                """);
+
+        assertThat(config.routing())
+                .isEqualTo(new Routing(
+                        3, Duration.ofMillis(50), new Routing.Breaker(40, 4, 8, 0, Duration.ofSeconds(2), 1)));
+    }
+
+    @Test
+    void rejectsBadRoutingValuesAtTheirFileLineAndColumn() {
+        List<ConfigProblem> problems = problemsOf(MINIMAL + """
+                routing:
+                  retries: -1
+                  backoff_base: 100
+                  breaker: {failure_rate: 150, minimum_calls: 10, window: 5, open_for: soon, half_open: 2}
+                """);
+
+        assertThat(problems)
+                .extracting(ConfigProblem::line, ConfigProblem::column, ConfigProblem::field)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(7, 12, "routing.retries"),
+                        org.assertj.core.groups.Tuple.tuple(8, 17, "routing.backoff_base"),
+                        org.assertj.core.groups.Tuple.tuple(9, 27, "routing.breaker.failure_rate"),
+                        org.assertj.core.groups.Tuple.tuple(9, 59, "routing.breaker.window"),
+                        org.assertj.core.groups.Tuple.tuple(9, 72, "routing.breaker.open_for"),
+                        org.assertj.core.groups.Tuple.tuple(9, 78, "routing.breaker.half_open"));
+        assertThat(problems.get(0).toString()).startsWith("/etc/tollgate/tollgate.yaml:7:12: routing.retries:");
+        assertThat(problems)
+                .filteredOn(p -> p.field().equals("routing.backoff_base"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("needs a unit"));
+        assertThat(problems)
+                .filteredOn(p -> p.field().equals("routing.breaker.half_open"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("unknown field"));
     }
 }

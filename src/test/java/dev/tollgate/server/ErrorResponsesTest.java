@@ -83,6 +83,7 @@ class ErrorResponsesTest {
                 """
                 limits: {max_body: 1KiB}
                 timeouts: {connect: 1s, first_byte: 1s, idle: 1s, request: 5s}
+                routing: {retries: 0}
                 """,
                 Duration.ZERO,
                 "  echo: {type: openai, base_url: " + echoUrl + ", api_key: ${UPSTREAM_KEY}}\n",
@@ -111,6 +112,7 @@ class ErrorResponsesTest {
     void healthy() {
         fixture.simA.fault(Fault.none());
         fixture.simB.fault(Fault.none());
+        fixture.gateway.health().reset(); // each test starts with closed breakers
     }
 
     private static Logger root() {
