@@ -113,4 +113,26 @@ final class BenchBodies {
         b.append("data: [DONE]\n\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
+
+    /** A typical usage record of one chat completion. */
+    static dev.tollgate.meter.UsageRecord usageRecord(String requestId) {
+        return new dev.tollgate.meter.UsageRecord(
+                requestId,
+                java.time.Instant.now(),
+                "acme",
+                "key_0123456789abcdef",
+                "chat",
+                "chat-small",
+                "sim-a",
+                "sim-chat",
+                "sim-a/sim-chat",
+                "sg",
+                new dev.tollgate.wire.Usage(412, 96, 0, 0),
+                false,
+                dev.tollgate.meter.UsageStatus.OK,
+                200,
+                12,
+                false,
+                1);
+    }
 }

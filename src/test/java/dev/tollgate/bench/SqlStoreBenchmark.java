@@ -1,12 +1,9 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.meter.UsageRecord;
-import dev.tollgate.meter.UsageStatus;
 import dev.tollgate.store.SqlStore;
-import dev.tollgate.wire.Usage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,24 +51,7 @@ public class SqlStoreBenchmark {
     public void insertBatch() throws Exception {
         List<UsageRecord> batch = new ArrayList<>(BATCH);
         for (int i = 0; i < BATCH; i++) {
-            batch.add(new UsageRecord(
-                    "req_" + next++,
-                    Instant.now(),
-                    "acme",
-                    "key_0123456789abcdef",
-                    "chat",
-                    "chat-small",
-                    "sim-a",
-                    "sim-chat",
-                    "sim-a/sim-chat",
-                    "sg",
-                    new Usage(412, 96, 0, 0),
-                    false,
-                    UsageStatus.OK,
-                    200,
-                    12,
-                    false,
-                    1));
+            batch.add(BenchBodies.usageRecord("req_" + next++));
         }
         store.insertUsage(batch);
     }

@@ -2,13 +2,9 @@ package dev.tollgate.bench;
 
 import dev.tollgate.meter.LedgerUnavailableException;
 import dev.tollgate.meter.UsageLedger;
-import dev.tollgate.meter.UsageRecord;
-import dev.tollgate.meter.UsageStatus;
-import dev.tollgate.wire.Usage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,23 +47,6 @@ public class UsageLedgerBenchmark {
 
     @Benchmark
     public void append() throws LedgerUnavailableException {
-        ledger.append(new UsageRecord(
-                "req_" + ids.incrementAndGet(),
-                Instant.now(),
-                "acme",
-                "key_0123456789abcdef",
-                "chat",
-                "chat-small",
-                "sim-a",
-                "sim-chat",
-                "sim-a/sim-chat",
-                "sg",
-                new Usage(412, 96, 0, 0),
-                false,
-                UsageStatus.OK,
-                200,
-                12,
-                false,
-                1));
+        ledger.append(BenchBodies.usageRecord("req_" + ids.incrementAndGet()));
     }
 }

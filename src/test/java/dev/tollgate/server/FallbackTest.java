@@ -10,9 +10,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tollgate.sim.Fault;
 import dev.tollgate.testing.GatewayFixture;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,23 +51,12 @@ class FallbackTest {
 
     @BeforeEach
     void healthy() {
-        fixture.simA.fault(Fault.none());
-        fixture.simB.fault(Fault.none());
-        fixture.simA.clearRequests();
-        fixture.simB.clearRequests();
-        fixture.gateway.health().reset(); // each test starts with closed breakers
+        fixture.reset(); // each test starts with closed breakers and no faults
     }
 
     private static HttpResponse<String> chat(boolean stream) throws Exception {
-        String body = "{\"model\":\"chat-small\",\"stream\":" + stream
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me something\"}]}";
         return http.send(
-                HttpRequest.newBuilder(URI.create(fixture.baseUrl() + "/chat/completions"))
-                        .header("authorization", "Bearer " + GatewayFixture.ACME_KEY)
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+                fixture.chatRequest("chat-small", stream, "Tell me something"), HttpResponse.BodyHandlers.ofString());
     }
 
     static Stream<Arguments> failuresBeforeTheFirstByte() {

@@ -9,9 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.openai.models.models.Model;
 import dev.tollgate.store.SqlStore;
 import dev.tollgate.testing.GatewayFixture;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,16 +24,9 @@ class HotReloadTest {
     private static final String PRIMARY = "    - {provider: sim-a, model: sim-chat, priority: 1}\n";
     private static final String SECONDARY = "    - {provider: sim-b, model: sim-chat, priority: 2}\n";
 
-    private static CompletableFuture<HttpResponse<String>> longStream(GatewayFixture fixture) {
-        String words = "tell me a long story ".repeat(100);
-        String body = "{\"model\":\"chat-small\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
-                + words + "\"}]}";
+    private static CompletableFuture<HttpResponse<String>> longStream(GatewayFixture fixture) throws Exception {
         return http.sendAsync(
-                HttpRequest.newBuilder(URI.create(fixture.baseUrl() + "/chat/completions"))
-                        .header("authorization", "Bearer " + GatewayFixture.ACME_KEY)
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
+                fixture.chatRequest("chat-small", true, "tell me a long story ".repeat(100)),
                 HttpResponse.BodyHandlers.ofString());
     }
 

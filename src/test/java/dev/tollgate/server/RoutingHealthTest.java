@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.sim.Fault;
 import dev.tollgate.testing.GatewayFixture;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,23 +53,11 @@ class RoutingHealthTest {
 
     @BeforeEach
     void healthy() {
-        fixture.simA.fault(Fault.none());
-        fixture.simB.fault(Fault.none());
-        fixture.gateway.health().reset();
-        fixture.simA.clearRequests();
-        fixture.simB.clearRequests();
+        fixture.reset();
     }
 
     private static HttpResponse<String> chat(String model, boolean stream) throws Exception {
-        String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me something\"}]}";
-        return http.send(
-                HttpRequest.newBuilder(URI.create(fixture.baseUrl() + "/chat/completions"))
-                        .header("authorization", "Bearer " + GatewayFixture.ACME_KEY)
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(fixture.chatRequest(model, stream, "Tell me something"), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String servedBy(HttpResponse<String> r) {

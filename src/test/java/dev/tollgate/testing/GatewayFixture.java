@@ -161,6 +161,28 @@ public final class GatewayFixture implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Back to a healthy start: no faults, no recorded requests, every circuit breaker closed. */
+    public void reset() {
+        simA.fault(dev.tollgate.sim.Fault.none());
+        simB.fault(dev.tollgate.sim.Fault.none());
+        simA.clearRequests();
+        simB.clearRequests();
+        gateway.health().reset();
+    }
+
+    /** A chat completions request from tenant acme with one user message. */
+    public HttpRequest chatRequest(String model, boolean stream, String userMessage) throws IOException {
+        String body = MAPPER.writeValueAsString(java.util.Map.of(
+                "model", model,
+                "stream", stream,
+                "messages", java.util.List.of(java.util.Map.of("role", "user", "content", userMessage))));
+        return HttpRequest.newBuilder(URI.create(baseUrl() + "/chat/completions"))
+                .header("authorization", "Bearer " + ACME_KEY)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
     public JsonNode admin(String method, String path, String body) throws Exception {
         HttpResponse<String> r = adminRaw(method, path, body, ADMIN_TOKEN);
         if (r.statusCode() >= 400) {
