@@ -10,6 +10,17 @@ import org.junit.jupiter.api.Test;
 
 /** The dependency rules of docs/architecture.md, checked on the compiled classes. */
 class ArchitectureTest {
+    /** The domain: features that know neither HTTP nor how they are stored or served. */
+    private static final String[] DOMAIN = {
+        "dev.tollgate.wire..",
+        "dev.tollgate.route..",
+        "dev.tollgate.meter..",
+        "dev.tollgate.tenant..",
+        "dev.tollgate.config..",
+        "dev.tollgate.provider..",
+        "dev.tollgate.settle.."
+    };
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -23,14 +34,7 @@ class ArchitectureTest {
     void theDomainImportsNoHttpFramework() {
         noClasses()
                 .that()
-                .resideInAnyPackage(
-                        "dev.tollgate.wire..",
-                        "dev.tollgate.route..",
-                        "dev.tollgate.meter..",
-                        "dev.tollgate.tenant..",
-                        "dev.tollgate.config..",
-                        "dev.tollgate.provider..",
-                        "dev.tollgate.settle..")
+                .resideInAnyPackage(DOMAIN)
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.vertx..", "io.netty..")
@@ -41,13 +45,7 @@ class ArchitectureTest {
     void featuresDoNotImportTheStoreOrTheServer() {
         noClasses()
                 .that()
-                .resideInAnyPackage(
-                        "dev.tollgate.wire..",
-                        "dev.tollgate.route..",
-                        "dev.tollgate.meter..",
-                        "dev.tollgate.tenant..",
-                        "dev.tollgate.config..",
-                        "dev.tollgate.provider..")
+                .resideInAnyPackage(DOMAIN)
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("dev.tollgate.store..", "dev.tollgate.server..", "dev.tollgate.cli..")

@@ -10,7 +10,6 @@ import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.openai.Endpoint;
 import dev.tollgate.wire.openai.InvalidRequestException;
 import dev.tollgate.wire.openai.OpenAiRequest;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -208,9 +207,7 @@ final class ApiVerticle extends VerticleBase {
         }
         List<Deployment> plan = state.planner.plan(config.routes(), request.model());
         HealthOrder order = state.health.order(plan);
-        Context context = vertx.getOrCreateContext();
-        new Exchange(state, config, client, context, req.response(), requestId, principal, request, order, start)
-                .start();
+        new Exchange(state, config, client, vertx, req.response(), requestId, principal, request, order, start).start();
     }
 
     private static void listModels(HttpServerResponse response, RuntimeConfig config, Principal principal) {

@@ -14,7 +14,6 @@ import dev.tollgate.wire.openai.ChatStreamMeter;
 import dev.tollgate.wire.openai.OpenAiErrorBody;
 import dev.tollgate.wire.openai.OpenAiRequest;
 import dev.tollgate.wire.openai.SseEventSplitter;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -82,7 +81,7 @@ final class Exchange {
             GatewayState state,
             RuntimeConfig config,
             HttpClient client,
-            Context context,
+            Vertx vertx,
             HttpServerResponse response,
             String requestId,
             Principal principal,
@@ -92,7 +91,7 @@ final class Exchange {
         this.state = state;
         this.config = config;
         this.client = client;
-        this.vertx = context.owner();
+        this.vertx = vertx;
         this.response = response;
         this.requestId = requestId;
         this.principal = principal;
