@@ -15,6 +15,7 @@ import dev.tollgate.store.SqlStore;
 import dev.tollgate.tenant.CreatedKey;
 import dev.tollgate.tenant.StoredKey;
 import dev.tollgate.tenant.StoredTenant;
+import dev.tollgate.tenant.UnknownNameException;
 import dev.tollgate.wire.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -325,7 +326,7 @@ final class AdminServer extends VerticleBase {
             } else if (ar.cause() instanceof IllegalArgumentException e) {
                 error(
                         res,
-                        e.getMessage().startsWith("unknown")
+                        e instanceof UnknownNameException
                                 ? GatewayError.notFound(e.getMessage())
                                 : GatewayError.invalid(e.getMessage(), null),
                         requestId);

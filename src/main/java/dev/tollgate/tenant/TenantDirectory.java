@@ -69,11 +69,11 @@ public final class TenantDirectory {
 
     public synchronized CreatedKey createKey(String tenant, String name, List<String> models) throws Exception {
         if (!exists(tenant)) {
-            throw new IllegalArgumentException("unknown tenant '" + tenant + "'");
+            throw new UnknownNameException("unknown tenant '" + tenant + "'");
         }
         for (String model : models) {
             if (!config.models().containsKey(model)) {
-                throw new IllegalArgumentException("unknown model '" + model + "'");
+                throw new UnknownNameException("unknown model '" + model + "'");
             }
         }
         String key = ApiKeys.generate();
