@@ -206,6 +206,28 @@ class OpenAiApiThroughSdkTest {
                 .hasMessageContaining("chat-small");
     }
 
+    @Test
+    void theAdminApiAnswers404ForAnUnknownTenantOrModelAnd400ForABadBody() throws Exception {
+        assertThat(fixture.adminRaw("POST", "/admin/v1/keys", "{\"tenant\":\"nobody\"}", GatewayFixture.ADMIN_TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(fixture.adminRaw(
+                                "POST",
+                                "/admin/v1/keys",
+                                "{\"tenant\":\"acme\",\"models\":[\"gpt-nope\"]}",
+                                GatewayFixture.ADMIN_TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(fixture.adminRaw("POST", "/admin/v1/keys", "{\"name\":\"x\"}", GatewayFixture.ADMIN_TOKEN)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(fixture.adminRaw("POST", "/admin/v1/tenants", "{\"name\":\"acme\"}", GatewayFixture.ADMIN_TOKEN)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(fixture.adminRaw("GET", "/admin/v1/keys", null, "wrong").statusCode())
+                .isEqualTo(401);
+    }
+
     private static FunctionDefinition function(String name, String property) {
         return FunctionDefinition.builder()
                 .name(name)
