@@ -196,6 +196,7 @@ for n in up proxy; do
     || { cat "$tmp/nginx-$n/test.log" >&2; die "nginx-$n config invalid"; }
   "$NGINX" -e "$tmp/nginx-$n/error.log" -p "$tmp/nginx-$n" -c "$tmp/nginx-$n/nginx.conf" >"$tmp/nginx-$n/stdout.log" 2>&1 &
   pids+=($!)
+  [ $n = up ] && NGINX_UP_PID=$! || NGINX_PROXY_PID=$!
 done
 wait_port $P_UP "nginx upstream"; wait_port $P_UP_SSE "nginx SSE upstream"
 wait_port $P_PROXY "nginx proxy"; wait_port $P_PROXY_SSE "nginx SSE proxy"
@@ -242,6 +243,7 @@ fi
 "$JAVA_HOME/bin/java" $JAVA_OPTS_USED -cp "$root/target/test-classes:$root/target/classes:$(cat "$cp_file")" \
   dev.tollgate.bench.BareVertxProxy $P_BARE $P_UP >"$tmp/bare.log" 2>&1 &
 pids+=($!)
+BARE_PID=$!
 wait_port $P_BARE "bare Vert.x proxy" 60
 
 # ---------------------------------------------------------------- sanity: every target answers correctly
@@ -274,26 +276,42 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max, summary.requests, e.connect + e.read + e.write + e.timeout, e.status))
 end
 EOF
-run_wrk() { # name url -> sets R_<name>
-  local name=$1 url=$2 line
+field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+# CPU time (user + system, clock ticks) of a process and its children: a proxy's CPU per request does not depend on
+# how much of the machine wrk and the upstream take, so it stays comparable when the box is busy.
+cpu_ticks() { # pid...
+  local total=0 p t
+  for p in "$@" $(for q in "$@"; do pgrep -P "$q" || true; done); do
+    t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+run_wrk() { # name url [pid] -> sets R_<name> (with cpu_us = proxy CPU microseconds per request when pid is given)
+  local name=$1 url=$2 pid=${3:-} line before after
   log "wrk $name: warm-up ${WARMUP}s, then -t1 -c$CONNS -d${DURATION}s"
   wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s "$tmp/post.lua" "$url" >"$tmp/wrk-$name-warm.txt" 2>&1 || die "wrk failed on $name"
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
   wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$tmp/post.lua" "$url" >"$tmp/wrk-$name.txt" 2>&1 || die "wrk failed on $name"
+  [ -n "$pid" ] && after=$(cpu_ticks "$pid")
   line=$(grep '^RESULT' "$tmp/wrk-$name.txt") || { cat "$tmp/wrk-$name.txt" >&2; die "no wrk result for $name"; }
   [[ "$line" == *" errors=0 status=0" ]] || log "WARNING: $name had errors: $line"
+  if [ -n "$pid" ]; then
+    line="$line cpu_us=$(awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(field "$line" n)" \
+      'BEGIN { printf "%.1f", (n > 0 ? d * 1e6 / hz / n : 0) }')"
+  fi
   printf -v "R_$name" '%s' "$line"
   echo "   $line" >&2
 }
-field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
-run_wrk direct "http://127.0.0.1:$P_UP/v1/chat/completions"
-run_wrk nginx "http://127.0.0.1:$P_PROXY/v1/chat/completions"
-run_wrk bare "http://127.0.0.1:$P_BARE/v1/chat/completions"
+run_wrk direct "http://127.0.0.1:$P_UP/v1/chat/completions" "$NGINX_UP_PID"
+run_wrk nginx "http://127.0.0.1:$P_PROXY/v1/chat/completions" "$NGINX_PROXY_PID"
+run_wrk bare "http://127.0.0.1:$P_BARE/v1/chat/completions" "$BARE_PID"
 if [ "${PROFILE:-0}" = 1 ]; then
   # PROFILE=1: a JFR recording of Tollgate during its measured wrk run; top frames go to bench/out/profile.txt.
   "$JAVA_HOME/bin/jcmd" $TOLLGATE_PID JFR.start name=bench settings=profile \
     duration=$((WARMUP + DURATION))s filename="$out/tollgate.jfr" >/dev/null
 fi
-run_wrk tollgate "http://127.0.0.1:$P_TOLLGATE/v1/chat/completions"
+run_wrk tollgate "http://127.0.0.1:$P_TOLLGATE/v1/chat/completions" "$TOLLGATE_PID"
 if [ "${PROFILE:-0}" = 1 ]; then
   sleep 1
   {
@@ -424,8 +442,9 @@ ok_p99=$(awk -v a="$added_p99" 'BEGIN { print (a != "-" && a + 0 <= 1.0) ? 1 : 0
 ok_ttfb=$(awk -v a="$ttfb_add50" 'BEGIN { print (a + 0 <= 1.0) ? 1 : 0 }')
 
 row() { # name result
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$(field "$2" rps)" "$(us2ms "$(field "$2" p50)")" \
-    "$(us2ms "$(field "$2" p90)")" "$(us2ms "$(field "$2" p99)")" "$(field "$2" errors)/$(field "$2" status)"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(field "$2" rps)" "$(us2ms "$(field "$2" p50)")" \
+    "$(us2ms "$(field "$2" p90)")" "$(us2ms "$(field "$2" p99)")" "$(field "$2" errors)/$(field "$2" status)" \
+    "$(field "$2" cpu_us)"
 }
 {
   echo "# Tollgate proxy benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -438,8 +457,8 @@ row() { # name result
   echo
   echo "## Closed loop: \`wrk -t1 -c$CONNS -d${DURATION}s --latency\` (after ${WARMUP}s warm-up), POST /v1/chat/completions"
   echo
-  echo "| target | req/s | p50 ms | p90 ms | p99 ms | errors/non-2xx |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| target | req/s | p50 ms | p90 ms | p99 ms | errors/non-2xx | CPU µs/request |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   row "direct (static upstream)" "$R_direct"
   row "nginx reverse proxy" "$R_nginx"
   row "bare Vert.x proxy (no gateway work)" "$R_bare"
@@ -454,6 +473,11 @@ row() { # name result
   echo "| Tollgate / direct req/s | $(ratio "$rps_t" "$rps_d") |"
   echo "| Tollgate / nginx p50 | $(ratio "$(field "$R_tollgate" p50)" "$(field "$R_nginx" p50)") |"
   echo "| Tollgate / nginx p99 | $(ratio "$(field "$R_tollgate" p99)" "$(field "$R_nginx" p99)") |"
+  echo "| Tollgate / nginx CPU per request | $(ratio "$(field "$R_tollgate" cpu_us)" "$(field "$R_nginx" cpu_us)") |"
+  echo "| Tollgate / bare Vert.x CPU per request | $(ratio "$(field "$R_tollgate" cpu_us)" "$(field "$R_bare" cpu_us)") |"
+  echo
+  echo "CPU µs/request: user + system time of the serving process (nginx: master and worker) during the measured run,"
+  echo "divided by the requests served; unlike req/s it does not depend on how much CPU wrk and the upstream take."
   echo
   echo "## Fixed rate: \`hey -z ${RATE_DURATION}s -c $HEY_WORKERS -q $((RATE / HEY_WORKERS))\` = $RATE req/s"
   echo
