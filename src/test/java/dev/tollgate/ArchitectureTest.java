@@ -17,6 +17,7 @@ class ArchitectureTest {
         "dev.tollgate.meter..",
         "dev.tollgate.tenant..",
         "dev.tollgate.config..",
+        "dev.tollgate.observe..",
         "dev.tollgate.provider..",
         "dev.tollgate.settle.."
     };

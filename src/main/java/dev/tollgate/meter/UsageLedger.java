@@ -9,12 +9,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,7 @@ public final class UsageLedger implements AutoCloseable {
     private final AtomicLong stored = new AtomicLong();
     private final Object journalLock = new Object();
     private volatile boolean closing;
+    private final List<Consumer<List<UsageRecord>>> storedListeners = new CopyOnWriteArrayList<>();
     // Set when records could not be stored at shutdown: from then on no journal segment may be deleted.
     private boolean keepJournal;
     private FileChannel segment;
@@ -122,6 +126,25 @@ public final class UsageLedger implements AutoCloseable {
         journaled.incrementAndGet();
     }
 
+    /**
+     * Calls {@code listener} on the usage-store thread with every batch appended by this process once it is in the
+     * store. Records replayed from an earlier process's journal at start-up are not passed on (they may already
+     * have been counted before the crash). A listener must be quick; what it throws is logged and ignored.
+     */
+    public void onStored(Consumer<List<UsageRecord>> listener) {
+        storedListeners.add(listener);
+    }
+
+    private void notifyStored(List<UsageRecord> records) {
+        for (Consumer<List<UsageRecord>> listener : storedListeners) {
+            try {
+                listener.accept(Collections.unmodifiableList(records));
+            } catch (RuntimeException e) {
+                log.error("usage listener failed; the records are stored", e);
+            }
+        }
+    }
+
     /** Completes when every record appended before this call is in the store. */
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -138,6 +161,11 @@ public final class UsageLedger implements AutoCloseable {
 
     public long journaledCount() {
         return journaled.get();
+    }
+
+    /** Records journaled and not yet in the store. */
+    public long backlog() {
+        return pending.get();
     }
 
     public long storedCount() {
@@ -194,6 +222,7 @@ public final class UsageLedger implements AutoCloseable {
                 sink.insertUsage(records);
                 stored.addAndGet(records.size());
                 pending.addAndGet(-records.size());
+                notifyStored(records);
                 break;
             } catch (Exception e) {
                 if (closing) {

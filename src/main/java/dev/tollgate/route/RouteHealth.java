@@ -52,6 +52,11 @@ public final class RouteHealth {
         deployments.clear();
     }
 
+    /** The health of every configured deployment, for metrics and the admin API. */
+    public List<DeploymentHealth.Snapshot> snapshots() {
+        return deployments.values().stream().map(DeploymentHealth::snapshot).toList();
+    }
+
     public DeploymentHealth health(String deploymentId) {
         return deployments.computeIfAbsent(deploymentId, id -> new DeploymentHealth(id, settings, clock));
     }

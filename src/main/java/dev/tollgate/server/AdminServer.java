@@ -8,6 +8,7 @@ import dev.tollgate.config.AdminConfig;
 import dev.tollgate.config.TenantConfig;
 import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageSummary;
+import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.route.Deployment;
 import dev.tollgate.route.DeploymentHealth;
 import dev.tollgate.route.RouteHealth;
@@ -151,6 +152,15 @@ final class AdminServer extends VerticleBase {
                     201);
         } else if (path.equals("/admin/v1/route") && method.equals(HttpMethod.GET)) {
             routeView(req, res, requestId);
+        } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
+            // A scrape walks every meter (histograms included): a worker thread, not the event loop, does it.
+            vertx.executeBlocking(state.metrics::scrape).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    res.putHeader(HttpHeaders.CONTENT_TYPE, GatewayMetrics.contentType()).end(ar.result());
+                } else {
+                    internal(res, ar.cause(), requestId);
+                }
+            });
         } else if (path.equals("/admin/v1/health") && method.equals(HttpMethod.GET)) {
             send(
                     res,

@@ -142,6 +142,7 @@ public final class Gateway implements AutoCloseable {
     public void apply(GatewayConfig next) throws Exception {
         state.swap(RuntimeConfig.of(next));
         state.tenants.configure(next);
+        state.metrics.reloadApplied();
         log.info(
                 "configuration applied: {} providers, {} models, {} tenants",
                 next.providers().size(),

@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.meter.TokenEstimator;
 import dev.tollgate.meter.UsageLedger;
+import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.route.RouteHealth;
 import dev.tollgate.route.RoutePlanner;
 import dev.tollgate.tenant.TenantDirectory;
@@ -19,6 +20,7 @@ final class GatewayState {
     final Clock clock;
     final RouteHealth health;
     final LongAdder inFlight = new LongAdder();
+    final GatewayMetrics metrics;
 
     GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
         this.config = new AtomicReference<>(config);
@@ -26,6 +28,9 @@ final class GatewayState {
         this.ledger = ledger;
         this.clock = clock;
         this.health = new RouteHealth(config.config(), clock);
+        this.metrics = new GatewayMetrics(
+                new GatewayMetrics.Sources(inFlight::sum, ledger::backlog, health::snapshots));
+        ledger.onStored(metrics::recordStored);
     }
 
     RuntimeConfig config() {
