@@ -84,7 +84,10 @@ public final class GatewayMetrics {
     public void recordStored(List<UsageRecord> records) {
         for (UsageRecord r : records) {
             Series.Key key = new Series.Key(
-                    r.endpoint(), r.model(), r.provider() == null ? "none" : r.provider(), r.status().wire());
+                    r.endpoint(),
+                    r.model(),
+                    r.provider() == null ? "none" : r.provider(),
+                    r.status().wire());
             Series s = series.computeIfAbsent(key, k -> new Series(registry, k));
             s.requests.increment();
             s.duration.record(r.latencyMillis(), TimeUnit.MILLISECONDS);
@@ -116,7 +119,8 @@ public final class GatewayMetrics {
         final Counter estimated;
 
         Series(PrometheusMeterRegistry registry, Key k) {
-            Tags tags = Tags.of("endpoint", k.endpoint(), "model", k.model(), "provider", k.provider(), "status", k.status());
+            Tags tags = Tags.of(
+                    "endpoint", k.endpoint(), "model", k.model(), "provider", k.provider(), "status", k.status());
             requests = Counter.builder("tollgate.requests")
                     .description("Requests with a usage record, by outcome")
                     .tags(tags)

@@ -156,7 +156,8 @@ final class AdminServer extends VerticleBase {
             // A scrape walks every meter (histograms included): a worker thread, not the event loop, does it.
             vertx.executeBlocking(state.metrics::scrape).onComplete(ar -> {
                 if (ar.succeeded()) {
-                    res.putHeader(HttpHeaders.CONTENT_TYPE, GatewayMetrics.contentType()).end(ar.result());
+                    res.putHeader(HttpHeaders.CONTENT_TYPE, GatewayMetrics.contentType())
+                            .end(ar.result());
                 } else {
                     internal(res, ar.cause(), requestId);
                 }

@@ -28,8 +28,8 @@ final class GatewayState {
         this.ledger = ledger;
         this.clock = clock;
         this.health = new RouteHealth(config.config(), clock);
-        this.metrics = new GatewayMetrics(
-                new GatewayMetrics.Sources(inFlight::sum, ledger::backlog, health::snapshots));
+        this.metrics =
+                new GatewayMetrics(new GatewayMetrics.Sources(inFlight::sum, ledger::backlog, health::snapshots));
         ledger.onStored(metrics::recordStored);
     }
 

@@ -27,14 +27,12 @@ class MetricsEndpointTest {
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = GatewayFixture.start(
-                """
+        fixture = GatewayFixture.start("""
                 timeouts: {connect: 1s, first_byte: 2s, idle: 2s, request: 5s}
                 routing:
                   retries: 0
                   breaker: {consecutive_failures: 2, open_for: 1m}
-                """,
-                Duration.ZERO);
+                """, Duration.ZERO);
     }
 
     @AfterAll
@@ -131,8 +129,8 @@ class MetricsEndpointTest {
     private static String scrape() throws Exception {
         HttpResponse<String> r = fixture.adminRaw("GET", "/metrics", null, GatewayFixture.ADMIN_TOKEN);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
-                .startsWith("text/plain"));
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         return r.body();
     }
 
@@ -145,8 +143,8 @@ class MetricsEndpointTest {
                 continue;
             }
             String got = m.group(2);
-            boolean all = labels.entrySet().stream()
-                    .allMatch(e -> got.contains(e.getKey() + "=\"" + e.getValue() + "\""));
+            boolean all =
+                    labels.entrySet().stream().allMatch(e -> got.contains(e.getKey() + "=\"" + e.getValue() + "\""));
             if (all) {
                 total += Double.parseDouble(m.group(3));
             }
