@@ -3,6 +3,7 @@ package dev.tollgate.cli;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.server.Gateway;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.SimulatorOptions;
 import dev.tollgate.tenant.ApiKeys;
@@ -108,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
                 Press Ctrl-C to stop.
                 %n""", port, adminPort, a.baseUrl(), b.baseUrl(), file, key, adminToken);
         try {
-            return ServeCommand.runUntilStopped(config, file, env);
+            return ServeCommand.runUntilStopped(config, file, env, Gateway.defaultJournal(config));
         } finally {
             a.close();
             b.close();

@@ -24,6 +24,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "The YAML configuration file.")
     Path config;
 
+    @Option(
+            names = "--journal",
+            description = "Directory of this instance's usage journal (default: beside the SQLite file, or"
+                    + " tollgate.journal beside the configuration for PostgreSQL). Each instance needs its own.")
+    Path journal;
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig initial;
@@ -33,12 +39,14 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        return runUntilStopped(initial, config, System.getenv());
+        return runUntilStopped(
+                initial, config, System.getenv(), journal == null ? Gateway.defaultJournal(initial) : journal);
     }
 
     /** Starts the gateway, follows the configuration file, and stops gracefully on SIGTERM or Ctrl-C. */
-    static int runUntilStopped(GatewayConfig initial, Path file, Map<String, String> env) throws Exception {
-        Gateway gateway = Gateway.start(initial);
+    static int runUntilStopped(GatewayConfig initial, Path file, Map<String, String> env, Path journal)
+            throws Exception {
+        Gateway gateway = Gateway.start(initial, journal);
         ConfigWatcher watcher = ConfigWatcher.start(file, env, initial, next -> {
             try {
                 gateway.apply(next);

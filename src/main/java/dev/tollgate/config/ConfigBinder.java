@@ -102,6 +102,14 @@ final class ConfigBinder {
         Scalar store = scalar(top, "", "store", false);
         String text = store == null ? DEFAULT_STORE : store.text();
         if (text.startsWith("jdbc:")) {
+            if (!text.startsWith("jdbc:sqlite:") && !text.startsWith("jdbc:postgresql:")) {
+                problems.add(
+                        store.at(),
+                        "store",
+                        "unsupported database: use a file path (embedded SQLite), a jdbc:sqlite: URL or a"
+                                + " jdbc:postgresql: URL");
+                return null;
+            }
             return text;
         }
         try {

@@ -3,6 +3,8 @@ package dev.tollgate.meter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +75,7 @@ public final class UsageLedger implements AutoCloseable {
     // Set when records could not be stored at shutdown: from then on no journal segment may be deleted.
     private boolean keepJournal;
     private FileChannel segment;
+    private FileChannel lockChannel;
     private Path segmentPath;
     private long segmentSize;
     private long segmentSeq;
@@ -88,6 +91,7 @@ public final class UsageLedger implements AutoCloseable {
     public static UsageLedger open(Path dir, UsageSink sink, Options options) throws Exception {
         Files.createDirectories(dir);
         UsageLedger ledger = new UsageLedger(dir, sink, options);
+        ledger.lock();
         ledger.replay();
         ledger.openSegment();
         ledger.storeThread.start();
@@ -257,6 +261,26 @@ public final class UsageLedger implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the journal directory for this process. Two processes on one journal would replay and delete each
+     * other's segments; instances sharing a store need a journal each. The kernel drops the lock when the process
+     * dies, so a crash never leaves the directory locked.
+     */
+    private void lock() throws IOException {
+        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("the usage journal " + dir + " is in use by another Tollgate process; give each"
+                    + " instance its own journal directory (tollgate serve --journal DIR)");
+        }
+    }
+
     private void replay() throws Exception {
         List<Path> segments;
         try (Stream<Path> files = Files.list(dir)) {
@@ -324,5 +348,10 @@ public final class UsageLedger implements AutoCloseable {
         }
         LockSupport.unpark(storeThread);
         storeThread.join();
+        try {
+            lockChannel.close(); // releases the lock
+        } catch (IOException e) {
+            log.warn("releasing the usage journal lock failed", e);
+        }
     }
 }

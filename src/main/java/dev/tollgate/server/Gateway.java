@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    /** How often an instance on a shared store looks for keys changed by other instances. */
+    public static final Duration KEY_REFRESH = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final SqlStore store;
@@ -49,13 +51,18 @@ public final class Gateway implements AutoCloseable {
         this.admin = admin;
     }
 
-    /** Starts everything and returns once both listeners accept connections. */
+    /** Starts everything with the journal in its default place ({@link #defaultJournal}). */
     public static Gateway start(GatewayConfig config) throws Exception {
+        return start(config, defaultJournal(config));
+    }
+
+    /** Starts everything and returns once both listeners accept connections. */
+    public static Gateway start(GatewayConfig config, Path journal) throws Exception {
         SqlStore store = SqlStore.open(config.store());
         UsageLedger ledger = null;
         Vertx vertx = null;
         try {
-            ledger = UsageLedger.open(journalDir(config.store()), store, UsageLedger.Options.DEFAULTS);
+            ledger = UsageLedger.open(journal, store, UsageLedger.Options.DEFAULTS);
             TenantDirectory tenants = new TenantDirectory(store, config, Clock.systemUTC());
             GatewayState state = new GatewayState(RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC());
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -80,6 +87,9 @@ public final class Gateway implements AutoCloseable {
                 await(vertx.deployVerticle(admin));
             }
             Gateway gateway = new Gateway(vertx, store, ledger, state, new ArrayList<>(apis), admin);
+            if (store.vendor().shared()) {
+                followSharedKeys(vertx, tenants);
+            }
             if (!vertx.isNativeTransportEnabled()) {
                 log.info(
                         "native epoll transport unavailable ({}); using NIO",
@@ -113,13 +123,35 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The journal lives beside the store's file, so both move together. */
-    private static Path journalDir(String store) {
-        if (store.startsWith("jdbc:sqlite:")) {
-            store = store.substring("jdbc:sqlite:".length());
+    /**
+     * Where the usage journal goes unless {@code serve --journal} says otherwise: beside the embedded store's file,
+     * so both move together; for a shared database, {@code tollgate.journal} beside the configuration file (one
+     * instance per directory: the journal is locked).
+     */
+    public static Path defaultJournal(GatewayConfig config) {
+        String store = config.store();
+        if (SqlStore.Vendor.of(store) == SqlStore.Vendor.SQLITE) {
+            if (store.startsWith("jdbc:sqlite:")) {
+                store = store.substring("jdbc:sqlite:".length());
+            }
+            Path file = Path.of(store).toAbsolutePath();
+            return file.resolveSibling(file.getFileName() + ".journal");
         }
-        Path file = Path.of(store).toAbsolutePath();
-        return file.resolveSibling(file.getFileName() + ".journal");
+        Path base = config.source() == null
+                ? Path.of("").toAbsolutePath()
+                : config.source().toAbsolutePath().getParent();
+        return base.resolve("tollgate.journal");
+    }
+
+    /**
+     * Keys created or revoked through another instance reach this one within {@link #KEY_REFRESH}: a cheap change
+     * stamp is polled on a worker thread and the key ring rebuilt only when it moved.
+     */
+    private static void followSharedKeys(Vertx vertx, TenantDirectory tenants) {
+        vertx.setPeriodic(
+                KEY_REFRESH.toMillis(),
+                id -> vertx.executeBlocking(() -> tenants.refreshIfChanged(), false)
+                        .onFailure(e -> log.warn("refreshing keys from the shared store failed; retrying", e)));
     }
 
     private static <T> T await(Future<T> future) throws Exception {

@@ -28,8 +28,8 @@ import java.util.TreeMap;
 import org.flywaydb.core.Flyway;
 
 /**
- * The store behind a JDBC pool: the embedded SQLite file by default. All SQL here is portable to PostgreSQL
- * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both).
+ * The store behind a JDBC pool: the embedded SQLite file by default, or PostgreSQL. The SQL here is the same for both
+ * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both); only the migrations differ.
  */
 public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCloseable {
     private static final String INSERT_USAGE_HEAD = "INSERT INTO usage_records (request_id, time_ms, tenant, key_id,"
@@ -47,42 +47,90 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
             "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys";
 
     private final HikariDataSource pool;
+    private final Vendor vendor;
 
-    private SqlStore(HikariDataSource pool) {
+    private SqlStore(HikariDataSource pool, Vendor vendor) {
         this.pool = pool;
+        this.vendor = vendor;
     }
 
     /**
-     * Opens the store named in the configuration: a file path for the embedded SQLite store. Migrations run first,
-     * so a new version starts on an old file without a manual step.
+     * Opens the store named in the configuration: a file path for the embedded SQLite store, or a
+     * {@code jdbc:postgresql:} URL for a PostgreSQL database that several instances share. Migrations run first
+     * (each database's own folder under {@code db/migration}), so a new version starts on an old database without a
+     * manual step.
      */
     public static SqlStore open(String location) throws Exception {
-        if (location.startsWith("jdbc:") && !location.startsWith("jdbc:sqlite:")) {
-            throw new IllegalArgumentException(
-                    "only the embedded store (a file path) is supported so far: " + location);
-        }
-        String url = location.startsWith("jdbc:") ? location : "jdbc:sqlite:" + prepareFile(location);
+        Vendor vendor = Vendor.of(location);
         HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(url);
         hikari.setPoolName("tollgate-store");
-        // SQLite serialises writers anyway; a few connections let admin reads run beside the ledger writer (WAL).
-        hikari.setMaximumPoolSize(4);
-        hikari.setConnectionInitSql("PRAGMA busy_timeout = 10000");
-        hikari.addDataSourceProperty("journal_mode", "WAL");
-        hikari.addDataSourceProperty("synchronous", "NORMAL");
-        hikari.addDataSourceProperty("foreign_keys", "true");
+        switch (vendor) {
+            case SQLITE -> {
+                hikari.setJdbcUrl(location.startsWith("jdbc:") ? location : "jdbc:sqlite:" + prepareFile(location));
+                // SQLite serialises writers anyway; a few connections let admin reads run beside the ledger writer.
+                hikari.setMaximumPoolSize(4);
+                hikari.setConnectionInitSql("PRAGMA busy_timeout = 10000");
+                hikari.addDataSourceProperty("journal_mode", "WAL");
+                hikari.addDataSourceProperty("synchronous", "NORMAL");
+                hikari.addDataSourceProperty("foreign_keys", "true");
+            }
+            case POSTGRESQL -> {
+                hikari.setJdbcUrl(location);
+                hikari.setMaximumPoolSize(8);
+                // Fail start-up quickly with the driver's reason when the database is unreachable.
+                hikari.setInitializationFailTimeout(10_000);
+                hikari.setConnectionTimeout(10_000);
+                hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+                hikari.addDataSourceProperty("ApplicationName", "tollgate");
+            }
+        }
         HikariDataSource pool = new HikariDataSource(hikari);
         try {
             Flyway.configure()
                     .dataSource(pool)
-                    .locations("classpath:db/migration/sqlite")
+                    .locations("classpath:db/migration/" + vendor.migrations)
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        return new SqlStore(pool);
+        return new SqlStore(pool, vendor);
+    }
+
+    /** The databases the store speaks; the SQL is shared, the migrations are per database. */
+    public enum Vendor {
+        SQLITE("sqlite", false),
+        POSTGRESQL("postgresql", true);
+
+        private final String migrations;
+        private final boolean shared;
+
+        Vendor(String migrations, boolean shared) {
+            this.migrations = migrations;
+            this.shared = shared;
+        }
+
+        /** Whether several gateway instances may use the same store at once. */
+        public boolean shared() {
+            return shared;
+        }
+
+        public static Vendor of(String location) {
+            if (location.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            if (!location.startsWith("jdbc:") || location.startsWith("jdbc:sqlite:")) {
+                return SQLITE;
+            }
+            throw new IllegalArgumentException(
+                    "unsupported store '" + location.replaceAll("password=[^&]*", "password=…")
+                            + "': use a file path (embedded SQLite) or a jdbc:postgresql: URL");
+        }
+    }
+
+    public Vendor vendor() {
+        return vendor;
     }
 
     private static Path prepareFile(String location) throws Exception {
@@ -300,6 +348,17 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(key(rs)) : Optional.empty();
             }
+        }
+    }
+
+    @Override
+    public String changeStamp() throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM tenants),"
+                        + " (SELECT COUNT(*) FROM api_keys), (SELECT COUNT(revoked_at_ms) FROM api_keys)");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getLong(3);
         }
     }
 

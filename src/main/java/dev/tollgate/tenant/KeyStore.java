@@ -17,4 +17,10 @@ public interface KeyStore {
 
     /** Marks a key revoked; returns the key as it now is, or empty if there is no such key. */
     Optional<StoredKey> revokeKey(String id, Instant at) throws Exception;
+
+    /**
+     * A value that changes whenever a tenant or key is added or a key revoked, cheap to read: instances sharing a
+     * store poll it and rebuild their key ring only when it moved.
+     */
+    String changeStamp() throws Exception;
 }

@@ -21,6 +21,7 @@ public final class TenantDirectory {
     private final Clock clock;
     private volatile GatewayConfig config;
     private volatile KeyRing ring = KeyRing.empty();
+    private String stamp = "";
 
     public TenantDirectory(KeyStore store, GatewayConfig config, Clock clock) throws Exception {
         this.store = store;
@@ -106,7 +107,21 @@ public final class TenantDirectory {
         rebuild();
     }
 
+    /**
+     * Rebuilds the key ring if the store's tenants or keys changed since the last build (another instance created
+     * or revoked one). Returns whether it did.
+     */
+    public synchronized boolean refreshIfChanged() throws Exception {
+        if (store.changeStamp().equals(stamp)) {
+            return false;
+        }
+        rebuild();
+        return true;
+    }
+
     private void rebuild() throws Exception {
+        // Read before the keys: a change landing in between is picked up again by the next refresh, never missed.
+        stamp = store.changeStamp();
         GatewayConfig cfg = config;
         Map<String, String> countries = new HashMap<>();
         for (StoredTenant t : store.tenants()) {

@@ -177,6 +177,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void acceptsAPostgresStoreAndRejectsAnUnsupportedDatabase() throws Exception {
+        String pg = "jdbc:postgresql://db.internal:5432/tollgate?user=tollgate";
+        assertThat(parse(MINIMAL + "store: " + pg + "\n").store()).isEqualTo(pg);
+
+        ConfigProblem problem = onlyProblemOf(MINIMAL + "store: jdbc:mysql://db/tollgate\n");
+        assertThat(problem.field()).isEqualTo("store");
+        assertThat(problem.line()).isEqualTo(MINIMAL.split("\n").length + 1);
+        assertThat(problem.message()).contains("jdbc:postgresql:");
+    }
+
+    @Test
     void rejectsUnsetEnvironmentVariableNamingFileLineAndVariable() {
         ConfigProblem problem = onlyProblemOf(MINIMAL + "admin: {listen: 127.0.0.1:8081, token: ${MISSING_TOKEN}}\n");
 

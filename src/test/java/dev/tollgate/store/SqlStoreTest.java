@@ -6,18 +6,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageStatus;
+import dev.tollgate.tenant.StoredKey;
+import dev.tollgate.tenant.StoredTenant;
+import dev.tollgate.testing.TestDatabase;
 import dev.tollgate.wire.Usage;
 import java.nio.file.Path;
-import java.sql.DriverManager;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/** The store's contract, the same on the embedded SQLite file and on PostgreSQL. */
 class SqlStoreTest {
     @TempDir
-    Path dir;
+    static Path dir;
+
+    static Stream<Arguments> databases() {
+        return Stream.of(
+                Arguments.of("SQLite", (Function<Path, TestDatabase>) TestDatabase::sqlite),
+                Arguments.of("PostgreSQL", (Function<Path, TestDatabase>) d -> TestDatabase.postgres()));
+    }
 
     private static UsageRecord record(String id, long prompt, long completion) {
         return new UsageRecord(
@@ -31,7 +45,7 @@ class SqlStoreTest {
                 "sim-chat",
                 "sim-a/sim-chat",
                 "sg",
-                new Usage(prompt, completion, 0, 0),
+                new Usage(prompt, completion, 3, 2),
                 false,
                 UsageStatus.OK,
                 200,
@@ -40,9 +54,12 @@ class SqlStoreTest {
                 1);
     }
 
-    @Test
-    void storesEachRequestIdOnceAcrossAndWithinBatchesOfAnySize() throws Exception {
-        try (SqlStore store = SqlStore.open(dir.resolve("t.db").toString())) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void storesEachRequestIdOnceAcrossAndWithinBatchesOfAnySize(String name, Function<Path, TestDatabase> db)
+            throws Exception {
+        try (TestDatabase database = db.apply(dir);
+                SqlStore store = SqlStore.open(database.location())) {
             List<UsageRecord> first = new ArrayList<>();
             for (int i = 0; i < 137; i++) {
                 first.add(record("req_" + i, 10, 1));
@@ -56,21 +73,82 @@ class SqlStoreTest {
             var summary = store.summarize(new UsageQuery("acme", null, null, null, null));
             assertThat(summary.requests()).isEqualTo(138);
             assertThat(summary.promptTokens()).isEqualTo(1380);
+            assertThat(summary.completionTokens()).isEqualTo(138);
+            assertThat(summary.cachedTokens()).isEqualTo(3 * 138);
+            assertThat(summary.reasoningTokens()).isEqualTo(2 * 138);
             assertThat(store.requestIds("acme")).hasSize(138).doesNotHaveDuplicates();
         }
     }
 
-    @Test
-    void refusesToEditOrDeleteAUsageRecord() throws Exception {
-        Path file = dir.resolve("t.db");
-        try (SqlStore store = SqlStore.open(file.toString())) {
-            store.insertUsage(List.of(record("req_1", 1, 1)));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void refusesToEditOrDeleteAUsageRecord(String name, Function<Path, TestDatabase> db) throws Exception {
+        try (TestDatabase database = db.apply(dir)) {
+            try (SqlStore store = SqlStore.open(database.location())) {
+                store.insertUsage(List.of(record("req_1", 1, 1)));
+            }
+            try (Connection c = database.connect()) {
+                assertThatThrownBy(
+                                () -> c.createStatement().executeUpdate("UPDATE usage_records SET prompt_tokens = 0"))
+                        .hasMessageContaining("append-only");
+                assertThatThrownBy(() -> c.createStatement().executeUpdate("DELETE FROM usage_records"))
+                        .hasMessageContaining("append-only");
+            }
+            if (database instanceof TestDatabase.Postgres) {
+                try (Connection c = database.connect()) {
+                    assertThatThrownBy(() -> c.createStatement().executeUpdate("TRUNCATE usage_records"))
+                            .hasMessageContaining("append-only");
+                }
+            }
         }
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            assertThatThrownBy(() -> c.createStatement().executeUpdate("UPDATE usage_records SET prompt_tokens = 0"))
-                    .hasMessageContaining("append-only");
-            assertThatThrownBy(() -> c.createStatement().executeUpdate("DELETE FROM usage_records"))
-                    .hasMessageContaining("append-only");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void keepsTenantsAndKeysAndMovesTheChangeStampOnEveryChange(String name, Function<Path, TestDatabase> db)
+            throws Exception {
+        try (TestDatabase database = db.apply(dir);
+                SqlStore store = SqlStore.open(database.location())) {
+            String empty = store.changeStamp();
+            store.insertTenant(new StoredTenant("globex", "FR", Instant.parse("2026-11-01T00:00:00Z")));
+            String withTenant = store.changeStamp();
+            store.insertKey(new StoredKey(
+                    "key_1",
+                    "globex",
+                    "ci",
+                    "tg-abc…",
+                    "h".repeat(64),
+                    List.of("chat-small", "embed-small"),
+                    Instant.parse("2026-11-02T00:00:00Z"),
+                    null));
+            String withKey = store.changeStamp();
+            assertThat(store.changeStamp()).as("stable while nothing changes").isEqualTo(withKey);
+            var revoked = store.revokeKey("key_1", Instant.parse("2026-11-03T00:00:00Z"));
+            String afterRevoke = store.changeStamp();
+
+            assertThat(List.of(empty, withTenant, withKey, afterRevoke)).doesNotHaveDuplicates();
+            assertThat(store.tenants()).extracting(StoredTenant::name).containsExactly("globex");
+            assertThat(revoked).hasValueSatisfying(k -> {
+                assertThat(k.revoked()).isTrue();
+                assertThat(k.models()).containsExactly("chat-small", "embed-small");
+            });
+            assertThat(store.revokeKey("key_missing", Instant.now())).isEmpty();
+            assertThat(store.keys("globex")).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void migratesAnExistingDatabaseWithoutLosingRecords(String name, Function<Path, TestDatabase> db) throws Exception {
+        try (TestDatabase database = db.apply(dir)) {
+            try (SqlStore store = SqlStore.open(database.location())) {
+                store.insertUsage(List.of(record("req_1", 7, 1)));
+            }
+            try (SqlStore again = SqlStore.open(database.location())) {
+                assertThat(again.summarize(new UsageQuery("acme", null, null, null, null))
+                                .promptTokens())
+                        .isEqualTo(7);
+            }
         }
     }
 }
