@@ -90,7 +90,9 @@ final class DemoCommand implements Callable<Integer> {
 
                 Tollgate demo is starting.
                   gateway     http://127.0.0.1:%1$d/v1   (OpenAI-compatible)
-                  admin API   http://127.0.0.1:%2$d/admin/v1
+                  admin API   http://127.0.0.1:%2$d/admin/v1   (token %7$s)
+                  dashboard   http://127.0.0.1:%2$d/dashboard   (sign in with the admin token)
+                  metrics     http://127.0.0.1:%2$d/metrics     (Prometheus, same token)
                   simulators  %3$s (sim-a, region sg) and %4$s (sim-b, region us)
                   config      %5$s   (edit it: changes apply live)
                   tenant      demo, key %6$s

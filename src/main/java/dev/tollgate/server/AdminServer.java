@@ -8,6 +8,7 @@ import dev.tollgate.config.AdminConfig;
 import dev.tollgate.config.TenantConfig;
 import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageSummary;
+import dev.tollgate.meter.UsageTotals;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.route.Deployment;
 import dev.tollgate.route.DeploymentHealth;
@@ -74,6 +75,10 @@ final class AdminServer extends VerticleBase {
         String requestId = RequestIds.next();
         HttpServerResponse res = req.response();
         res.putHeader(GatewayHeaders.REQUEST_ID, requestId);
+        if (DashboardAssets.owns(req.path()) && req.method().equals(HttpMethod.GET)) {
+            DashboardAssets.serve(req.path(), res);
+            return;
+        }
         if (!authorized(req)) {
             error(
                     res,
@@ -150,6 +155,10 @@ final class AdminServer extends VerticleBase {
                         return MAPPER.createObjectNode().put("name", t.name()).put("country", t.country());
                     },
                     201);
+        } else if (path.equals("/admin/v1/usage/totals") && method.equals(HttpMethod.GET)) {
+            usageTotals(req, res, requestId);
+        } else if (path.equals("/admin/v1/models") && method.equals(HttpMethod.GET)) {
+            send(res, 200, modelsJson(state.config()));
         } else if (path.equals("/admin/v1/route") && method.equals(HttpMethod.GET)) {
             routeView(req, res, requestId);
         } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
@@ -193,6 +202,52 @@ final class AdminServer extends VerticleBase {
                         send(res, 200, usageJson(ar.result()));
                     }
                 });
+    }
+
+    /** Totals per tenant and model over [from, to), by default the last 24 hours; exact like {@code usage}. */
+    private void usageTotals(HttpServerRequest req, HttpServerResponse res, String requestId) {
+        Instant to = instant(req, "to");
+        Instant end = to == null ? state.clock.instant() : to;
+        Instant from = instant(req, "from");
+        Instant start = from == null ? end.minus(java.time.Duration.ofDays(1)) : from;
+        if (!start.isBefore(end)) {
+            throw new IllegalArgumentException("'from' must be before 'to'.");
+        }
+        Future.fromCompletionStage(state.ledger.flush())
+                .compose(v -> vertx.executeBlocking(() -> store.totals(start, end)))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        internal(res, ar.cause(), requestId);
+                        return;
+                    }
+                    ObjectNode out = MAPPER.createObjectNode()
+                            .put("from", start.toString())
+                            .put("to", end.toString());
+                    ArrayNode rows = out.putArray("rows");
+                    for (UsageTotals t : ar.result()) {
+                        rows.addObject()
+                                .put("tenant", t.tenant())
+                                .put("model", t.model())
+                                .put("requests", t.requests())
+                                .put("failed", t.failed())
+                                .put("prompt_tokens", t.promptTokens())
+                                .put("completion_tokens", t.completionTokens())
+                                .put("cached_tokens", t.cachedTokens())
+                                .put("reasoning_tokens", t.reasoningTokens());
+                    }
+                    send(res, 200, out);
+                });
+    }
+
+    /** The client-facing models and their deployments, as configured now. */
+    private static ObjectNode modelsJson(RuntimeConfig config) {
+        ObjectNode out = MAPPER.createObjectNode();
+        ArrayNode models = out.putArray("models");
+        new java.util.TreeMap<>(config.config().models()).forEach((name, deployments) -> {
+            ArrayNode ids = models.addObject().put("model", name).putArray("deployments");
+            deployments.forEach(d -> ids.add(d.id()));
+        });
+        return out;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageSink;
 import dev.tollgate.meter.UsageSummary;
+import dev.tollgate.meter.UsageTotals;
 import dev.tollgate.tenant.KeyStore;
 import dev.tollgate.tenant.StoredKey;
 import dev.tollgate.tenant.StoredTenant;
@@ -267,6 +268,34 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
         byModel.forEach((k, v) -> models.put(k, new UsageSummary.ModelTotals(v[0], v[1], v[2])));
         return new UsageSummary(
                 q.tenant(), requests, prompt, completion, cached, reasoning, estimated, byStatus, models);
+    }
+
+    @Override
+    public List<UsageTotals> totals(Instant from, Instant to) throws SQLException {
+        String sql = "SELECT tenant, model, SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END),"
+                + " SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END), SUM(prompt_tokens), SUM(completion_tokens),"
+                + " SUM(cached_tokens), SUM(reasoning_tokens) FROM usage_records WHERE time_ms >= ? AND time_ms < ?"
+                + " GROUP BY tenant, model ORDER BY tenant, model";
+        List<UsageTotals> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, from.toEpochMilli());
+            ps.setLong(2, to.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new UsageTotals(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getLong(8)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Every request id in the ledger, oldest first; for audits and durability checks. */

@@ -228,6 +228,44 @@ class OpenAiApiThroughSdkTest {
                 .isEqualTo(401);
     }
 
+    @Test
+    void theAdminApiTotalsUsagePerTenantAndModelAndListsTheModels() throws Exception {
+        client.chat().completions().create(chat("count me").build());
+        JsonNode usage = fixture.usage("acme");
+        JsonNode totals = fixture.admin("GET", "/admin/v1/usage/totals", null);
+        JsonNode row = null;
+        for (JsonNode r : totals.get("rows")) {
+            if (r.get("tenant").asText().equals("acme")
+                    && r.get("model").asText().equals("chat-small")) {
+                row = r;
+            }
+        }
+        assertThat(row).as("a row for acme / chat-small in %s", totals).isNotNull();
+        JsonNode perModel = usage.get("by_model").get("chat-small");
+        assertThat(row.get("requests").asLong())
+                .isEqualTo(perModel.get("requests").asLong());
+        assertThat(row.get("prompt_tokens").asLong())
+                .isEqualTo(perModel.get("prompt_tokens").asLong());
+        assertThat(row.get("completion_tokens").asLong())
+                .isEqualTo(perModel.get("completion_tokens").asLong());
+
+        JsonNode future =
+                fixture.admin("GET", "/admin/v1/usage/totals?from=2099-01-01T00:00:00Z&to=2099-01-02T00:00:00Z", null);
+        assertThat(future.get("rows")).isEmpty();
+        assertThat(fixture.adminRaw(
+                                "GET",
+                                "/admin/v1/usage/totals?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+                                null,
+                                GatewayFixture.ADMIN_TOKEN)
+                        .statusCode())
+                .isEqualTo(400);
+
+        JsonNode models = fixture.admin("GET", "/admin/v1/models", null);
+        assertThat(models.get("models").get(0).get("model").asText()).isEqualTo("chat-small");
+        assertThat(models.get("models").get(0).get("deployments").toString())
+                .isEqualTo("[\"sim-a/sim-chat\",\"sim-b/sim-chat\"]");
+    }
+
     private static FunctionDefinition function(String name, String property) {
         return FunctionDefinition.builder()
                 .name(name)
