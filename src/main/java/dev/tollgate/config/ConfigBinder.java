@@ -34,7 +34,15 @@ final class ConfigBinder {
     private static final List<String> TOP =
             List.of("listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts", "routing");
     private static final List<String> ADMIN = List.of("listen", "token");
-    private static final List<String> PROVIDER = List.of("type", "base_url", "api_key", "region", "headers");
+    private static final List<String> PROVIDER = List.of(
+            "type",
+            "base_url",
+            "api_key",
+            "region",
+            "headers",
+            "max_tokens_default",
+            "max_tokens_limit",
+            "drop_unsupported");
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
     private static final List<String> TENANT = List.of("country", "keys", "models");
     private static final List<String> LIMITS = List.of("max_body", "max_response", "max_json_depth");
@@ -156,9 +164,24 @@ final class ConfigBinder {
             Secret apiKey = secret(p, path, "api_key", false);
             Scalar region = scalar(p, path, "region", false);
             Map<String, String> headers = headers(p, path);
+            int maxTokensDefault =
+                    integer(p, path, "max_tokens_default", 1, ProviderConfig.DEFAULT_MAX_TOKENS);
+            int maxTokensLimit = integer(p, path, "max_tokens_limit", 0, 0);
+            boolean dropUnsupported = flag(p, path, "drop_unsupported");
             if (type != null && baseUrl != null) {
                 String regionText = region == null || region.text().isEmpty() ? null : region.text();
-                providers.put(name, new ProviderConfig(name, type.text(), baseUrl, apiKey, regionText, headers));
+                providers.put(
+                        name,
+                        new ProviderConfig(
+                                name,
+                                type.text(),
+                                baseUrl,
+                                apiKey,
+                                regionText,
+                                headers,
+                                maxTokensDefault,
+                                maxTokensLimit,
+                                dropUnsupported));
             }
         });
         return providers;
@@ -545,6 +568,22 @@ final class ConfigBinder {
     // ---- generic access: each reports a problem and returns null (or empty) when the shape is wrong ----
 
     /** The value under {@code key}, or null when absent or written as null; a missing required field is reported. */
+    /** An optional true/false; absent means false. */
+    private boolean flag(Mapping m, String path, String key) {
+        Scalar s = scalar(m, path, key, false);
+        if (s == null || s.isNull()) {
+            return false;
+        }
+        return switch (s.text()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                problems.add(s.at(), path + "." + key, "must be true or false");
+                yield false;
+            }
+        };
+    }
+
     private Node value(Mapping m, String path, String key, boolean required) {
         Entry entry = m.entries().get(key);
         Node node = entry == null ? null : entry.value();

@@ -12,14 +12,33 @@ import java.util.Set;
  * @param apiKey null when the upstream needs no key (a local vLLM or Ollama)
  * @param region where the deployment is hosted; recorded on every usage record
  * @param headers extra headers sent upstream on every request (e.g. an organisation id)
+ * @param maxTokensDefault {@code max_tokens} sent when the caller gave none and the provider requires one (Anthropic)
+ * @param maxTokensLimit the largest {@code max_tokens} sent (larger requests are clamped); 0 = no clamp
+ * @param dropUnsupported drop parameters the provider cannot honour ({@code n > 1}, logprobs on Anthropic) instead of
+ *     answering 400
  */
 public record ProviderConfig(
-        String name, String type, URI baseUrl, Secret apiKey, String region, Map<String, String> headers) {
+        String name,
+        String type,
+        URI baseUrl,
+        Secret apiKey,
+        String region,
+        Map<String, String> headers,
+        int maxTokensDefault,
+        int maxTokensLimit,
+        boolean dropUnsupported) {
     /** The adapter families this build can talk to. The loader rejects any other {@code type}. */
-    public static final Set<String> KNOWN_TYPES = Set.of("openai");
+    public static final Set<String> KNOWN_TYPES = Set.of("openai", "anthropic");
+
+    public static final int DEFAULT_MAX_TOKENS = 4096;
 
     public ProviderConfig {
         headers = Map.copyOf(headers);
+    }
+
+    public ProviderConfig(
+            String name, String type, URI baseUrl, Secret apiKey, String region, Map<String, String> headers) {
+        this(name, type, baseUrl, apiKey, region, headers, DEFAULT_MAX_TOKENS, 0, false);
     }
 
     /** Header values may be credentials (an organisation token, a gateway key): only their names are shown. */

@@ -6,11 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where and how to send a request to an OpenAI-compatible provider: resolved once per configuration snapshot so
+ * Where and how to send a request to a provider: resolved once per configuration snapshot so
  * the hot path does no URL parsing. The headers carry the upstream credential, which never leaves this object
  * except towards that upstream.
  */
-public record UpstreamTarget(String host, int port, boolean tls, String basePath, Map<String, String> headers) {
+public record UpstreamTarget(
+        String host, int port, boolean tls, String basePath, Map<String, String> headers, String type) {
 
     public static UpstreamTarget of(ProviderConfig provider) {
         URI base = provider.baseUrl();
@@ -22,9 +23,13 @@ public record UpstreamTarget(String host, int port, boolean tls, String basePath
         }
         Map<String, String> headers = new LinkedHashMap<>(provider.headers());
         if (provider.apiKey() != null) {
-            headers.put("authorization", "Bearer " + provider.apiKey().value());
+            if ("anthropic".equals(provider.type())) {
+                headers.put("x-api-key", provider.apiKey().value());
+            } else {
+                headers.put("authorization", "Bearer " + provider.apiKey().value());
+            }
         }
-        return new UpstreamTarget(base.getHost(), port, tls, path, Map.copyOf(headers));
+        return new UpstreamTarget(base.getHost(), port, tls, path, Map.copyOf(headers), provider.type());
     }
 
     /** The request path of an endpoint, e.g. {@code /v1/chat/completions}. */

@@ -7,8 +7,13 @@ import dev.tollgate.route.Deployment;
 import dev.tollgate.route.HealthOrder;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
+import dev.tollgate.wire.anthropic.AnthropicDialect;
+import dev.tollgate.wire.canonical.BadRequestException;
+import dev.tollgate.wire.canonical.ChatRequest;
+import dev.tollgate.wire.canonical.IngressDialect;
 import dev.tollgate.wire.openai.Endpoint;
 import dev.tollgate.wire.openai.InvalidRequestException;
+import dev.tollgate.wire.openai.OpenAiDialect;
 import dev.tollgate.wire.openai.OpenAiRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -87,6 +92,7 @@ final class ApiVerticle extends VerticleBase {
         Endpoint endpoint = switch (path) {
             case "/v1/chat/completions" -> Endpoint.CHAT_COMPLETIONS;
             case "/v1/embeddings" -> Endpoint.EMBEDDINGS;
+            case Dialects.MESSAGES_PATH -> Endpoint.CHAT_COMPLETIONS; // translated: see onMessages
             default -> null;
         };
         if (endpoint == null && !path.equals("/v1/models")) {
@@ -94,7 +100,7 @@ final class ApiVerticle extends VerticleBase {
                     req,
                     GatewayError.notFound(
                             "Unknown path '" + truncate(path) + "'. Tollgate serves POST /v1/chat/completions,"
-                                    + " POST /v1/embeddings and GET /v1/models."),
+                                    + " POST /v1/messages, POST /v1/embeddings and GET /v1/models."),
                     requestId);
             return;
         }
@@ -120,13 +126,18 @@ final class ApiVerticle extends VerticleBase {
                     req,
                     GatewayError.unauthenticated(
                             auth == null
-                                    ? "Missing API key: send it as 'Authorization: Bearer <key>'."
+                                    ? "Missing API key: send it as 'Authorization: Bearer <key>'"
+                                            + (path.equals(Dialects.MESSAGES_PATH) ? " or 'x-api-key: <key>'." : ".")
                                     : "Invalid or revoked API key."),
                     requestId);
             return;
         }
         if (endpoint == null) {
             listModels(response, config, principal.get());
+            return;
+        }
+        if (path.equals(Dialects.MESSAGES_PATH)) {
+            readBody(req, config, requestId, bytes -> onMessages(req, config, principal.get(), requestId, bytes, start));
             return;
         }
         readBody(
@@ -137,6 +148,11 @@ final class ApiVerticle extends VerticleBase {
     }
 
     private Optional<Principal> authenticate(HttpServerRequest req) {
+        String apiKey = req.getHeader("x-api-key");
+        if (apiKey != null && req.path().equals(Dialects.MESSAGES_PATH)) {
+            // Anthropic's SDKs send the key this way.
+            return state.tenants.ring().authenticate(apiKey.trim());
+        }
         String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
         if (auth == null || auth.length() < 8 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();
@@ -207,7 +223,67 @@ final class ApiVerticle extends VerticleBase {
         }
         List<Deployment> plan = state.planner.plan(config.routes(), request.model());
         HealthOrder order = state.health.order(plan);
+        if (endpoint == Endpoint.CHAT_COMPLETIONS && !allOpenAi(plan)) {
+            translate(req, config, principal, requestId, body, start, OpenAiDialect.INSTANCE, order);
+            return;
+        }
         new Exchange(state, config, client, vertx, req.response(), requestId, principal, request, order, start).start();
+    }
+
+    /** Whether every deployment speaks OpenAI, so the request can take the byte-splicing fast path. */
+    private static boolean allOpenAi(List<Deployment> plan) {
+        for (Deployment d : plan) {
+            if (!"openai".equals(d.provider().type())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code POST /v1/messages}: the Anthropic dialect, always translated through the canonical model. */
+    private void onMessages(
+            HttpServerRequest req, RuntimeConfig config, Principal principal, String requestId, byte[] body, long start) {
+        IngressDialect ingress = AnthropicDialect.INSTANCE;
+        ChatRequest request;
+        try {
+            request = ingress.decodeRequest(body);
+        } catch (BadRequestException e) {
+            ApiErrors.send(req.response(), GatewayError.invalid(e.getMessage(), e.param()), requestId, ingress);
+            return;
+        }
+        if (!principal.mayUse(request.model()) || !config.config().models().containsKey(request.model())) {
+            ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId, ingress);
+            return;
+        }
+        HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));
+        new DialectExchange(
+                        state, config, client, vertx, req.response(), requestId, principal, ingress, request, body,
+                        order, start)
+                .start();
+    }
+
+    /** An OpenAI-dialect request whose plan includes a provider of another dialect. */
+    private void translate(
+            HttpServerRequest req,
+            RuntimeConfig config,
+            Principal principal,
+            String requestId,
+            byte[] body,
+            long start,
+            IngressDialect ingress,
+            HealthOrder order) {
+        ChatRequest request;
+        try {
+            request = ingress.decodeRequest(body);
+        } catch (BadRequestException e) {
+            order.releaseUnused();
+            ApiErrors.send(req.response(), GatewayError.invalid(e.getMessage(), e.param()), requestId, ingress);
+            return;
+        }
+        new DialectExchange(
+                        state, config, client, vertx, req.response(), requestId, principal, ingress, request, body,
+                        order, start)
+                .start();
     }
 
     private static void listModels(HttpServerResponse response, RuntimeConfig config, Principal principal) {
@@ -236,13 +312,14 @@ final class ApiVerticle extends VerticleBase {
 
     /** Answers an error before the body was read: the connection is closed, as its unread body would follow. */
     private static void reject(HttpServerRequest req, GatewayError error, String requestId) {
+        IngressDialect dialect = Dialects.ingress(req.path());
         if (req.isEnded()) {
-            ApiErrors.send(req.response(), error, requestId);
+            ApiErrors.send(req.response(), error, requestId, dialect);
             return;
         }
         req.response().putHeader(HttpHeaders.CONNECTION, "close");
         // The header alone does not close it: Vert.x would go on reading (and discarding) the rest of the body.
-        ApiErrors.send(req.response(), error, requestId)
+        ApiErrors.send(req.response(), error, requestId, dialect)
                 .onComplete(v -> req.connection().close());
     }
 

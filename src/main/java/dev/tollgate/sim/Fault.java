@@ -16,7 +16,8 @@ public sealed interface Fault
                 Fault.StallStreamAfter,
                 Fault.Hang,
                 Fault.SlowFirstByte,
-                Fault.MalformedBody {
+                Fault.MalformedBody,
+                Fault.StreamErrorAfter {
 
     /** Answer normally. */
     static Fault none() {
@@ -133,6 +134,23 @@ public sealed interface Fault
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("delay must not be negative");
             }
+        }
+    }
+
+    /**
+     * A stream that sends {@code chunks} events, then an error event in the provider's dialect (Anthropic:
+     * {@code event: error} with {@code errorType}, OpenAI: {@code data: {"error":…}}) and ends.
+     */
+    static Fault streamErrorAfter(int chunks, String errorType) {
+        return new StreamErrorAfter(chunks, errorType);
+    }
+
+    record StreamErrorAfter(int chunks, String errorType) implements Fault {
+        public StreamErrorAfter {
+            if (chunks < 0) {
+                throw new IllegalArgumentException("chunks must not be negative");
+            }
+            Objects.requireNonNull(errorType, "errorType");
         }
     }
 

@@ -32,6 +32,7 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
     private final RequestLog log;
     private final long startedAt = Instant.now().getEpochSecond();
     private final AtomicLong sequence = new AtomicLong();
+    private final AnthropicMessages anthropic;
     // Insertion order keeps /v1/models stable between calls.
     private final Set<String> modelsSeen = new LinkedHashSet<>(BUILT_IN_MODELS);
 
@@ -41,6 +42,7 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
         this.faults = faults;
         this.stats = stats;
         this.log = log;
+        this.anthropic = new AnthropicMessages(vertx, options, stats);
     }
 
     /** An answer ready to go out, or the error that replaces it. */
@@ -68,6 +70,10 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
         log.add(record(request, body));
         HttpServerResponse response = request.response();
         response.putHeader("x-request-id", Ids.random("req_", 24));
+        if (request.path().equals("/v1/messages")) {
+            anthropic.handle(request, body, request.method() == HttpMethod.POST ? faults.next() : Fault.none());
+            return;
+        }
         if (!authorized(request)) {
             sendError(
                     response,
@@ -125,6 +131,7 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
             case Fault.CutStreamAfter cut -> deliver(request, compose.apply(body), fault);
             case Fault.StallStreamAfter stall -> deliver(request, compose.apply(body), fault);
             case Fault.MalformedBody malformed -> deliver(request, compose.apply(body), fault);
+            case Fault.StreamErrorAfter error -> deliver(request, compose.apply(body), fault);
         }
     }
 
@@ -210,6 +217,17 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
                                 Math.min(stall.chunks(), choiceEvents),
                                 false,
                                 completed);
+                    case Fault.StreamErrorAfter error -> {
+                        List<Buffer> cut = new ArrayList<>(events.subList(0, Math.min(error.chunks(), choiceEvents)));
+                        cut.add(ChatWire.sse(new JsonObject()
+                                .put(
+                                        "error",
+                                        new JsonObject()
+                                                .put("message", "Simulated mid-stream error from " + options.name())
+                                                .put("type", error.errorType())
+                                                .put("code", error.errorType()))));
+                        yield new StreamWriter(vertx, request, cut, options.tokenDelay(), -1, false, () -> {});
+                    }
                     case Fault.MalformedBody malformed ->
                         new StreamWriter(
                                 vertx,
