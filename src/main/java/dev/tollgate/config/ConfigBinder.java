@@ -6,14 +6,20 @@ import dev.tollgate.config.YamlTree.Mapping;
 import dev.tollgate.config.YamlTree.Node;
 import dev.tollgate.config.YamlTree.Scalar;
 import dev.tollgate.config.YamlTree.Sequence;
+import dev.tollgate.price.Price;
+import dev.tollgate.price.PriceCatalogue;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +37,8 @@ import java.util.regex.Pattern;
 final class ConfigBinder {
     static final String DEFAULT_STORE = "./data/tollgate.db";
 
-    private static final List<String> TOP =
-            List.of("listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts", "routing");
+    private static final List<String> TOP = List.of(
+            "listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts", "routing", "prices");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of(
             "type",
@@ -45,6 +51,15 @@ final class ConfigBinder {
             "drop_unsupported");
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
     private static final List<String> TENANT = List.of("country", "keys", "models");
+    private static final List<String> PRICE = List.of(
+            "deployment",
+            "currency",
+            "effective_from",
+            "input_per_million",
+            "output_per_million",
+            "cached_input_per_million",
+            "reasoning_per_million",
+            "embedding_per_token");
     private static final List<String> LIMITS = List.of("max_body", "max_response", "max_json_depth");
     private static final List<String> TIMEOUTS = List.of("connect", "first_byte", "idle", "request", "shutdown_drain");
     private static final List<String> ROUTING = List.of("retries", "backoff_base", "breaker");
@@ -89,10 +104,12 @@ final class ConfigBinder {
         Limits limits = limits(top);
         Timeouts timeouts = timeouts(top);
         Routing routing = routing(top);
+        Billing billing = new Billing(new PriceCatalogue(prices(top)));
         if (!problems.isEmpty()) {
             return null;
         }
-        return new GatewayConfig(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing);
+        return new GatewayConfig(
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -391,6 +408,173 @@ final class ConfigBinder {
             models.add(s.text());
         }
         return models;
+    }
+
+    /**
+     * {@code prices:}: per client-facing model, a list of prices (or a single one), each optionally limited to one of
+     * the model's deployments. Amounts are read from the file's text as decimals, never through a binary double.
+     */
+    private List<Price> prices(Mapping top) {
+        List<Price> prices = new ArrayList<>();
+        Mapping all = mapping(value(top, "", "prices", false), "prices");
+        if (all == null) {
+            return prices;
+        }
+        Map<String, Set<String>> deploymentIds = deploymentIds(top);
+        all.entries().forEach((model, entry) -> {
+            String path = "prices." + model;
+            if (!deploymentIds.containsKey(model)) {
+                problems.add(
+                        entry.keyAt(),
+                        path,
+                        "unknown model '" + model + "' (known: " + sorted(deploymentIds.keySet()) + ")");
+                return;
+            }
+            List<Node> items = entry.value() instanceof Mapping single ? List.of(single) : list(entry.value(), path);
+            Map<String, Position> seen = new HashMap<>();
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = entry.value() instanceof Mapping ? path : path + "[" + i + "]";
+                Price p = price(items.get(i), itemPath, model, deploymentIds.get(model));
+                if (p == null) {
+                    continue;
+                }
+                String identity = p.deployment() + "@" + p.effectiveFrom();
+                Position previous = seen.putIfAbsent(identity, items.get(i).at());
+                if (previous != null) {
+                    problems.add(
+                            items.get(i).at(),
+                            itemPath,
+                            "a second price for the same deployment and effective_from as the one at line "
+                                    + previous.line() + ": change its effective_from or remove one");
+                    continue;
+                }
+                prices.add(p);
+            }
+        });
+        return prices;
+    }
+
+    private Price price(Node node, String path, String model, Set<String> deployments) {
+        Mapping m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        onlyKeys(m, path, PRICE);
+        Scalar deployment = scalar(m, path, "deployment", false);
+        if (deployment != null && !deployments.contains(deployment.text())) {
+            problems.add(
+                    deployment.at(),
+                    path + ".deployment",
+                    "model '" + model + "' has no deployment '" + deployment.text() + "' (its deployments: "
+                            + sorted(deployments) + ")");
+        }
+        Currency currency = currency(m, path);
+        LocalDate from = date(m, path, "effective_from", LocalDate.EPOCH);
+        BigDecimal input = decimal(m, path, "input_per_million");
+        BigDecimal output = decimal(m, path, "output_per_million");
+        BigDecimal cached = decimal(m, path, "cached_input_per_million");
+        BigDecimal reasoning = decimal(m, path, "reasoning_per_million");
+        BigDecimal embedding = decimal(m, path, "embedding_per_token");
+        if (!m.entries().containsKey("input_per_million")
+                && !m.entries().containsKey("output_per_million")
+                && !m.entries().containsKey("embedding_per_token")) {
+            problems.add(
+                    m.at(),
+                    path,
+                    "no price given: add input_per_million and output_per_million (or embedding_per_token), e.g."
+                            + " input_per_million: 0.15");
+        }
+        if (currency == null || from == null) {
+            return null;
+        }
+        return new Price(
+                model,
+                deployment == null ? null : deployment.text(),
+                currency,
+                from,
+                input,
+                output,
+                cached,
+                reasoning,
+                embedding);
+    }
+
+    private Currency currency(Mapping m, String path) {
+        Scalar s = scalar(m, path, "currency", true);
+        if (s == null) {
+            return null;
+        }
+        try {
+            if (!s.text().matches("[A-Z]{3}")) {
+                throw new IllegalArgumentException();
+            }
+            return Currency.getInstance(s.text());
+        } catch (IllegalArgumentException e) {
+            problems.add(
+                    s.at(), path + ".currency", "'" + s.text() + "' is not an ISO 4217 currency code: write e.g. USD");
+            return null;
+        }
+    }
+
+    private LocalDate date(Mapping m, String path, String key, LocalDate fallback) {
+        Scalar s = scalar(m, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        try {
+            return LocalDate.parse(s.text());
+        } catch (DateTimeParseException e) {
+            problems.add(
+                    s.at(), child(path, key), "'" + s.text() + "' is not a date: write YYYY-MM-DD, e.g. 2026-01-01");
+            return null;
+        }
+    }
+
+    /** A non-negative decimal, exactly as written; null when absent or invalid (then a problem is reported). */
+    private BigDecimal decimal(Mapping m, String path, String key) {
+        Scalar s = scalar(m, path, key, false);
+        if (s == null) {
+            return null;
+        }
+        String field = child(path, key);
+        if (s.token() != JsonToken.VALUE_NUMBER_INT && s.token() != JsonToken.VALUE_NUMBER_FLOAT) {
+            problems.add(s.at(), field, "expected a decimal amount, e.g. " + key + ": 0.15");
+            return null;
+        }
+        try {
+            BigDecimal value = new BigDecimal(s.text().replace("_", ""));
+            if (value.signum() >= 0) {
+                return value.stripTrailingZeros();
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(s.at(), field, "must be a decimal amount of at least 0, e.g. " + key + ": 0.15");
+        return null;
+    }
+
+    private static Map<String, Set<String>> deploymentIds(Mapping top) {
+        Map<String, Set<String>> ids = new LinkedHashMap<>();
+        Entry models = top.entries().get("models");
+        if (models == null || !(models.value() instanceof Mapping all)) {
+            return ids;
+        }
+        all.entries().forEach((model, entry) -> {
+            Set<String> set = new TreeSet<>();
+            if (entry.value() instanceof Sequence seq) {
+                for (Node item : seq.items()) {
+                    if (item instanceof Mapping d
+                            && d.entries().get("provider") != null
+                            && d.entries().get("provider").value() instanceof Scalar p
+                            && d.entries().get("model") != null
+                            && d.entries().get("model").value() instanceof Scalar mm) {
+                        set.add(p.text() + "/" + mm.text());
+                    }
+                }
+            }
+            ids.put(model, set);
+        });
+        return ids;
     }
 
     private Limits limits(Mapping top) {

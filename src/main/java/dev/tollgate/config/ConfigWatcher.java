@@ -152,7 +152,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 loaded.tenants(),
                 loaded.limits(),
                 loaded.timeouts(),
-                loaded.routing());
+                loaded.routing(),
+                loaded.billing());
     }
 
     private void watch() {

@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param source the file it was read from (null when built in code, e.g. by {@code demo})
  * @param models client-facing model name to its deployments, ordered by priority (lowest number first)
+ * @param billing prices (and later limits and budgets); {@link Billing#NONE} when the file has none
  */
 public record GatewayConfig(
         Path source,
@@ -22,12 +23,29 @@ public record GatewayConfig(
         Map<String, TenantConfig> tenants,
         Limits limits,
         Timeouts timeouts,
-        Routing routing) {
+        Routing routing,
+        Billing billing) {
 
     public GatewayConfig {
         providers = Map.copyOf(providers);
         models = Map.copyOf(models);
         tenants = Map.copyOf(tenants);
+        billing = billing == null ? Billing.NONE : billing;
+    }
+
+    /** A configuration without prices, limits or budgets. */
+    public GatewayConfig(
+            Path source,
+            HostPort listen,
+            AdminConfig admin,
+            String store,
+            Map<String, ProviderConfig> providers,
+            Map<String, List<DeploymentConfig>> models,
+            Map<String, TenantConfig> tenants,
+            Limits limits,
+            Timeouts timeouts,
+            Routing routing) {
+        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, Billing.NONE);
     }
 
     public Optional<List<DeploymentConfig>> deploymentsOf(String model) {

@@ -13,6 +13,9 @@ import java.time.Instant;
  * @param estimated true when the upstream never reported usage and tokens were counted by the gateway
  * @param httpStatus the status the caller received
  * @param attempts how many deployments were tried
+ * @param costMicros the price of this request in micro-units (millionths) of {@code currency}, computed from the price
+ *     catalogue when the record was made; 0 when the model has no price
+ * @param currency ISO 4217 code of {@code costMicros}; null when the model has no price
  */
 public record UsageRecord(
         String requestId,
@@ -31,4 +34,48 @@ public record UsageRecord(
         int httpStatus,
         long latencyMillis,
         boolean stream,
-        int attempts) {}
+        int attempts,
+        long costMicros,
+        String currency) {
+
+    /** A record without a price (a model without a price in the catalogue). */
+    public UsageRecord(
+            String requestId,
+            Instant time,
+            String tenant,
+            String keyId,
+            String endpoint,
+            String model,
+            String provider,
+            String upstreamModel,
+            String deployment,
+            String region,
+            Usage usage,
+            boolean estimated,
+            UsageStatus status,
+            int httpStatus,
+            long latencyMillis,
+            boolean stream,
+            int attempts) {
+        this(
+                requestId,
+                time,
+                tenant,
+                keyId,
+                endpoint,
+                model,
+                provider,
+                upstreamModel,
+                deployment,
+                region,
+                usage,
+                estimated,
+                status,
+                httpStatus,
+                latencyMillis,
+                stream,
+                attempts,
+                0,
+                null);
+    }
+}

@@ -40,7 +40,9 @@ final class UsageRecordCodec {
         number(b, "http_status", r.httpStatus()).append(',');
         number(b, "latency_ms", r.latencyMillis()).append(',');
         b.append("\"stream\":").append(r.stream()).append(',');
-        number(b, "attempts", r.attempts());
+        number(b, "attempts", r.attempts()).append(',');
+        number(b, "cost_micros", r.costMicros()).append(',');
+        string(b, "currency", r.currency());
         b.append("}\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -106,7 +108,9 @@ final class UsageRecordCodec {
                 n.path("http_status").asInt(),
                 n.path("latency_ms").asLong(),
                 n.path("stream").asBoolean(),
-                n.path("attempts").asInt());
+                n.path("attempts").asInt(),
+                n.path("cost_micros").asLong(), // absent in journals written before prices: 0
+                text(n, "currency"));
     }
 
     private static String text(JsonNode n, String field) {

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -340,13 +341,25 @@ final class AdminServer extends VerticleBase {
                 .put("estimated_requests", s.estimatedRequests());
         ObjectNode statuses = out.putObject("by_status");
         s.byStatus().forEach(statuses::put);
+        costJson(out.putObject("cost"), s.costMicros());
         ObjectNode models = out.putObject("by_model");
-        s.byModel()
-                .forEach((model, t) -> models.putObject(model)
-                        .put("requests", t.requests())
-                        .put("prompt_tokens", t.promptTokens())
-                        .put("completion_tokens", t.completionTokens()));
+        s.byModel().forEach((model, t) -> {
+            ObjectNode m = models.putObject(model)
+                    .put("requests", t.requests())
+                    .put("prompt_tokens", t.promptTokens())
+                    .put("completion_tokens", t.completionTokens());
+            costJson(m.putObject("cost"), t.costMicros());
+        });
         return out;
+    }
+
+    /**
+     * Costs per currency as decimal strings at the ledger scale ({@code "USD": "0.001250"}): a string, because a JSON
+     * number is read as a binary double by most clients.
+     */
+    private static void costJson(ObjectNode out, Map<String, Long> micros) {
+        micros.forEach((currency, amount) ->
+                out.put(currency, java.math.BigDecimal.valueOf(amount, 6).toPlainString()));
     }
 
     private static ObjectNode keysJson(List<StoredKey> keys) {

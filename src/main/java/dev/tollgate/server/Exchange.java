@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import dev.tollgate.meter.LedgerUnavailableException;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageStatus;
+import dev.tollgate.price.Cost;
 import dev.tollgate.provider.UpstreamTarget;
 import dev.tollgate.route.AttemptFailure;
 import dev.tollgate.route.Deployment;
@@ -24,6 +25,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -666,16 +668,21 @@ final class Exchange {
     }
 
     private UsageRecord record(Deployment d, UsageStatus status, int httpStatus, Usage usage, boolean estimated) {
+        Instant now = state.clock.instant();
+        boolean embedding = request.endpoint() == dev.tollgate.wire.openai.Endpoint.EMBEDDINGS;
+        String deployment = d == null ? null : d.id();
+        // Priced from the snapshot the request started with: a reload mid-request does not change its price.
+        Cost cost = config.config().billing().prices().cost(request.model(), deployment, embedding, usage, now);
         return new UsageRecord(
                 requestId,
-                state.clock.instant(),
+                now,
                 principal.tenant(),
                 principal.keyId(),
-                request.endpoint() == dev.tollgate.wire.openai.Endpoint.EMBEDDINGS ? "embeddings" : "chat",
+                embedding ? "embeddings" : "chat",
                 request.model(),
                 d == null ? null : d.provider().name(),
                 d == null ? null : d.upstreamModel(),
-                d == null ? null : d.id(),
+                deployment,
                 d == null ? null : d.provider().region(),
                 usage,
                 estimated,
@@ -683,7 +690,9 @@ final class Exchange {
                 httpStatus,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 request.stream(),
-                attempts);
+                attempts,
+                cost.micros(),
+                cost.currency());
     }
 
     private void tag(Attempt attempt) {

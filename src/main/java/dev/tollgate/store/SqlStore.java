@@ -35,8 +35,9 @@ import org.flywaydb.core.Flyway;
 public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCloseable {
     private static final String INSERT_USAGE_HEAD = "INSERT INTO usage_records (request_id, time_ms, tenant, key_id,"
             + " endpoint, model, provider, upstream_model, deployment, region, prompt_tokens, completion_tokens,"
-            + " cached_tokens, reasoning_tokens, estimated, status, http_status, latency_ms, stream, attempts) VALUES ";
-    private static final String USAGE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " cached_tokens, reasoning_tokens, estimated, status, http_status, latency_ms, stream, attempts,"
+            + " cost_micros, currency) VALUES ";
+    private static final String USAGE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String USAGE_CONFLICT = " ON CONFLICT (request_id) DO NOTHING";
     // Rows per INSERT statement: a statement per row measured ~15 µs per record, 50 rows per statement ~5.5 µs
     // (SqlStoreBenchmark); the usage-store thread shares the cores with the event loops.
@@ -184,7 +185,7 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
         }
     }
 
-    /** Binds one record's 20 columns from parameter {@code i}; returns the next parameter index. */
+    /** Binds one record's 22 columns from parameter {@code i}; returns the next parameter index. */
     private static int bindUsage(PreparedStatement ps, int i, UsageRecord r) throws SQLException {
         ps.setString(i++, r.requestId());
         ps.setLong(i++, r.time().toEpochMilli());
@@ -206,6 +207,8 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
         ps.setLong(i++, r.latencyMillis());
         ps.setInt(i++, r.stream() ? 1 : 0);
         ps.setInt(i++, r.attempts());
+        ps.setLong(i++, r.costMicros());
+        ps.setString(i++, r.currency());
         return i;
     }
 
@@ -229,8 +232,9 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
             where.append(" AND time_ms < ?");
             args.add(q.to().toEpochMilli());
         }
-        String sql = "SELECT model, status, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens),"
-                + " SUM(reasoning_tokens), SUM(estimated) FROM usage_records" + where + " GROUP BY model, status";
+        String sql = "SELECT model, status, currency, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens),"
+                + " SUM(cached_tokens), SUM(reasoning_tokens), SUM(estimated), SUM(cost_micros) FROM usage_records"
+                + where + " GROUP BY model, status, currency";
         long requests = 0;
         long prompt = 0;
         long completion = 0;
@@ -239,6 +243,8 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
         long estimated = 0;
         Map<String, Long> byStatus = new TreeMap<>();
         Map<String, long[]> byModel = new TreeMap<>();
+        Map<String, Long> cost = new TreeMap<>();
+        Map<String, Map<String, Long>> costByModel = new TreeMap<>();
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
@@ -246,28 +252,35 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AutoCl
                 while (rs.next()) {
                     String model = rs.getString(1);
                     String status = rs.getString(2);
-                    long count = rs.getLong(3);
+                    String currency = rs.getString(3);
+                    long count = rs.getLong(4);
                     boolean ok = status.equals("ok");
-                    prompt += rs.getLong(4);
-                    completion += rs.getLong(5);
-                    cached += rs.getLong(6);
-                    reasoning += rs.getLong(7);
-                    estimated += rs.getLong(8);
+                    prompt += rs.getLong(5);
+                    completion += rs.getLong(6);
+                    cached += rs.getLong(7);
+                    reasoning += rs.getLong(8);
+                    estimated += rs.getLong(9);
                     byStatus.merge(status, count, Long::sum);
                     long[] m = byModel.computeIfAbsent(model, k -> new long[3]);
                     if (ok) {
                         requests += count;
                         m[0] += count;
                     }
-                    m[1] += rs.getLong(4);
-                    m[2] += rs.getLong(5);
+                    m[1] += rs.getLong(5);
+                    m[2] += rs.getLong(6);
+                    if (currency != null) {
+                        long micros = rs.getLong(10);
+                        cost.merge(currency, micros, Long::sum);
+                        costByModel.computeIfAbsent(model, k -> new TreeMap<>()).merge(currency, micros, Long::sum);
+                    }
                 }
             }
         }
         Map<String, UsageSummary.ModelTotals> models = new LinkedHashMap<>();
-        byModel.forEach((k, v) -> models.put(k, new UsageSummary.ModelTotals(v[0], v[1], v[2])));
+        byModel.forEach((k, v) ->
+                models.put(k, new UsageSummary.ModelTotals(v[0], v[1], v[2], costByModel.getOrDefault(k, Map.of()))));
         return new UsageSummary(
-                q.tenant(), requests, prompt, completion, cached, reasoning, estimated, byStatus, models);
+                q.tenant(), requests, prompt, completion, cached, reasoning, estimated, byStatus, models, cost);
     }
 
     @Override

@@ -82,6 +82,56 @@ class SqlStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void keepsEachRequestsCostAndAddsItUpPerCurrencyAndModel(String name, Function<Path, TestDatabase> db)
+            throws Exception {
+        try (TestDatabase database = db.apply(dir);
+                SqlStore store = SqlStore.open(database.location())) {
+            UsageRecord base = record("req_1", 10, 1);
+            List<UsageRecord> records = new ArrayList<>();
+            long[] usd = {1_500_000, 2_250_001, 3};
+            for (int i = 0; i < usd.length; i++) {
+                records.add(priced(record("usd_" + i, 10, 1), usd[i], "USD"));
+            }
+            records.add(priced(record("eur_0", 10, 1), 7, "EUR"));
+            records.add(base); // no price: counted in tokens, not in cost
+            store.insertUsage(records);
+            store.insertUsage(List.of(priced(record("usd_0", 10, 1), usd[0], "USD"))); // a replay is not charged twice
+
+            var summary = store.summarize(new UsageQuery("acme", null, null, null, null));
+
+            assertThat(summary.costMicros())
+                    .containsOnlyKeys("USD", "EUR")
+                    .containsEntry("USD", usd[0] + usd[1] + usd[2])
+                    .containsEntry("EUR", 7L);
+            assertThat(summary.byModel().get("chat-small").costMicros()).isEqualTo(summary.costMicros());
+        }
+    }
+
+    private static UsageRecord priced(UsageRecord r, long micros, String currency) {
+        return new UsageRecord(
+                r.requestId(),
+                r.time(),
+                r.tenant(),
+                r.keyId(),
+                r.endpoint(),
+                r.model(),
+                r.provider(),
+                r.upstreamModel(),
+                r.deployment(),
+                r.region(),
+                r.usage(),
+                r.estimated(),
+                r.status(),
+                r.httpStatus(),
+                r.latencyMillis(),
+                r.stream(),
+                r.attempts(),
+                micros,
+                currency);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void refusesToEditOrDeleteAUsageRecord(String name, Function<Path, TestDatabase> db) throws Exception {
         try (TestDatabase database = db.apply(dir)) {
             try (SqlStore store = SqlStore.open(database.location())) {
