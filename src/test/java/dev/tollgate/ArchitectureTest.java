@@ -19,7 +19,8 @@ class ArchitectureTest {
         "dev.tollgate.config..",
         "dev.tollgate.observe..",
         "dev.tollgate.provider..",
-        "dev.tollgate.settle.."
+        "dev.tollgate.settle..",
+        "dev.tollgate.guard.."
     };
 
     private static JavaClasses classes;
