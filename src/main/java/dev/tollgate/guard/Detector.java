@@ -441,7 +441,8 @@ public final class Detector {
      * long answers to short prompts) times how it behaves (automation, links to other accounts, volume).
      */
     static double score(double[] f) {
-        double harvest = 0.45 * Math.max(f[4], f[5]) + 0.3 * f[1] + 0.25 * f[0];
+        // Reasoning-eliciting phrasing counts fully only in single-turn use: agents and tutors say "think through" too.
+        double harvest = 0.45 * Math.max(f[4], f[5]) * (0.5 + 0.5 * f[2]) + 0.3 * f[1] + 0.25 * f[0];
         double automation = 0.35 * f[2] + 0.3 * f[3] + 0.1 * f[8] + 0.1 * f[7] + 0.15 * f[6];
         double collusion = Math.max(f[11], Math.max(f[12], f[13]));
         double behaviour = 0.5 * automation + 0.35 * collusion + 0.15 * Math.max(f[10], collusion) + 0.1 * f[9];
