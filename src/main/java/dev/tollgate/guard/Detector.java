@@ -146,6 +146,11 @@ public final class Detector {
         }
         clock = Math.max(clock, now);
         observed++;
+        // Expiry checks only the least recently touched entries: cheap enough for every observation.
+        accounts.expire(clock);
+        skeletons.expire(clock);
+        fingerprints.expire(clock);
+        orgs.expire(clock);
         AccountState a = accounts.touch(o.account(), clock, k -> new AccountState(k, o.org()));
         a.org = o.org();
         a.count++;
@@ -327,6 +332,11 @@ public final class Detector {
                         List.of()));
             }
         }
+    }
+
+    /** The raw state of an account, for tests of its size. */
+    synchronized AccountState state(String account) {
+        return accounts.peek(account);
     }
 
     public synchronized Optional<AccountReport> report(String account) {
