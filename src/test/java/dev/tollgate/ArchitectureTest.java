@@ -20,7 +20,8 @@ class ArchitectureTest {
         "dev.tollgate.observe..",
         "dev.tollgate.provider..",
         "dev.tollgate.settle..",
-        "dev.tollgate.price.."
+        "dev.tollgate.price..",
+        "dev.tollgate.guard.."
     };
 
     private static JavaClasses classes;

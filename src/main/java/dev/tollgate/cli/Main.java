@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             KeysCommand.class,
             TenantsCommand.class,
             UsageCommand.class,
+            GuardCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
