@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import dev.tollgate.meter.LedgerUnavailableException;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageStatus;
+import dev.tollgate.price.Cost;
 import dev.tollgate.provider.UpstreamTarget;
 import dev.tollgate.route.AttemptFailure;
 import dev.tollgate.route.Deployment;
@@ -30,9 +31,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>Same contract as the byte-splicing {@link Exchange}: deployments in health order until one answers; any
  * failure before the first byte reached the caller moves on; after it, the stream ends with an error event in the
  * caller's dialect; the usage record (the provider's own token counts, whatever the pair) is journaled before the
- * answer completes. Not (yet) here: timed retry passes after every deployment failed.
+ * answer completes. Every attempt's outcome goes to the deployment's health ({@link HealthOrder}); when every
+ * deployment of a pass failed retryably, a new pass over a fresh health order starts after a back-off that honours
+ * the provider's retry-after ({@link RetryWait}), never past the request deadline, never after the first byte. A
+ * translated request thus survives a failing deployment exactly as a byte-spliced one does.
  */
 final class DialectExchange {
     private static final Logger log = LoggerFactory.getLogger(DialectExchange.class);
@@ -61,13 +66,17 @@ final class DialectExchange {
     private final IngressDialect ingress;
     private final ChatRequest request;
     private final byte[] body;
-    private final HealthOrder order;
-    private final List<Deployment> plan;
+    private HealthOrder order;
+    private List<Deployment> plan;
     private final long startNanos;
     private final long deadlineNanos;
     private final List<String> failures = new ArrayList<>();
     private int next;
     private int attempts;
+    private int retries;
+    private long waitTimer = -1;
+    private AttemptFailure lastFailure;
+    private long lastRetryAfterMillis = -1;
     private boolean allOverloaded = true;
     private boolean allTimedOut = true;
     private long retryAfterSeconds;
@@ -109,19 +118,40 @@ final class DialectExchange {
     void start() {
         state.inFlight.increment();
         response.closeHandler(v -> callerClosed());
+        logDeferred();
         tryNext();
+    }
+
+    private void logDeferred() {
+        if (order.admitted() < plan.size() && log.isDebugEnabled()) {
+            for (int i = order.admitted(); i < plan.size(); i++) {
+                log.debug(
+                        "{} deployment {} has an open circuit breaker: tried only after the healthy ones",
+                        requestId,
+                        plan.get(i).id());
+            }
+        }
     }
 
     private final class Attempt {
         final Deployment deployment;
         final int index;
         final UpstreamDialect dialect;
+        /** The health order of the pass this attempt belongs to; a retry starts a new one. */
+        final HealthOrder owner = order;
+
         final long startedNanos = System.nanoTime();
         boolean reported;
         HttpClientRequest upstream;
         long timer = -1;
         TokenUsage usage;
         final StringBuilder generated = new StringBuilder();
+        /** The upstream's stream has begun: from here the idle timeout, not the first-byte one, bounds it. */
+        boolean streaming;
+        /** Whether an event with content (not just the start or usage) was decoded: that commits the stream. */
+        boolean content;
+        /** Encoded bytes held back until the stream commits (the caller's message start), or null. */
+        Buffer held;
 
         Attempt(Deployment deployment, int index, UpstreamDialect dialect) {
             this.deployment = deployment;
@@ -136,7 +166,7 @@ final class DialectExchange {
         void succeeded() {
             if (!reported) {
                 reported = true;
-                order.succeeded(index, System.nanoTime() - startedNanos);
+                owner.succeeded(index, System.nanoTime() - startedNanos);
             }
         }
 
@@ -176,6 +206,12 @@ final class DialectExchange {
         }
         long now = System.nanoTime();
         if (next >= plan.size() || now >= deadlineNanos) {
+            if (now >= deadlineNanos && next < plan.size()) {
+                failures.add("request deadline of "
+                        + config.config().timeouts().request().toSeconds() + "s reached");
+            } else if (now < deadlineNanos && retryLater(now)) {
+                return;
+            }
             exhausted();
             return;
         }
@@ -212,7 +248,8 @@ final class DialectExchange {
         attempt.timer = vertx.setTimer(firstByteMillis, id -> {
             attempt.timer = -1;
             if (attempt.live() && !committed) {
-                attemptFailed(attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
+                attemptFailed(
+                        attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
                 attempt.abort();
             }
         });
@@ -284,27 +321,24 @@ final class DialectExchange {
                     attempt.dialect.mapError(status, answer::getHeader, reason.getBytes(), state.clock.millis());
             GatewayError error = mapped.error();
             if (mapped.deploymentFault()) {
-                boolean overloaded = error.type() == GatewayError.Kind.UNAVAILABLE
-                        || error.type() == GatewayError.Kind.RATE_LIMITED;
+                boolean overloaded =
+                        error.type() == GatewayError.Kind.UNAVAILABLE || error.type() == GatewayError.Kind.RATE_LIMITED;
                 if (mapped.retryAfterMillis() >= 0) {
                     retryAfterSeconds = Math.max(retryAfterSeconds, (mapped.retryAfterMillis() + 999) / 1000);
                 }
+                AttemptFailure kind = AttemptFailure.ofStatus(status);
                 attemptFailed(
                         attempt,
                         "HTTP " + status + " (" + error.message() + ")",
                         overloaded,
                         false,
-                        AttemptFailure.ofStatus(status));
+                        kind == null ? AttemptFailure.SERVER_ERROR : kind,
+                        mapped.retryAfterMillis());
             } else {
                 // The request itself is wrong (e.g. context length): the caller sees it, in its own dialect.
                 attempt.succeeded();
                 GatewayError shown = new GatewayError(
-                        error.status(),
-                        error.type(),
-                        error.code(),
-                        error.param(),
-                        config.scrub(error.message()),
-                        0);
+                        error.status(), error.type(), error.code(), error.param(), config.scrub(error.message()), 0);
                 finish(attempt, UsageStatus.REJECTED_UPSTREAM, shown.status(), Usage.ZERO, false, ok -> {
                     tag(attempt);
                     ApiErrors.send(response, shown, requestId, ingress);
@@ -347,9 +381,7 @@ final class DialectExchange {
             attempt.succeeded();
             byte[] out = ingress.encodeResponse(decoded, request, requestId);
             boolean reported = decoded.usage() != null;
-            Usage usage = reported
-                    ? decoded.usage().toUsage()
-                    : state.estimator.estimate(body, text(decoded));
+            Usage usage = reported ? decoded.usage().toUsage() : state.estimator.estimate(body, text(decoded));
             finish(attempt, UsageStatus.OK, 200, usage, !reported, ok -> {
                 if (ok) {
                     response.setStatusCode(200);
@@ -384,17 +416,25 @@ final class DialectExchange {
             if (!attempt.live()) {
                 return;
             }
-            Buffer out = Buffer.buffer(chunk.length() + 64);
+            Buffer out = attempt.held != null ? attempt.held : Buffer.buffer(chunk.length() + 64);
+            attempt.held = null;
             byte[] bytes = chunk.getBytes();
             try {
                 decoder.feed(bytes, 0, bytes.length, event -> {
                     if (failed[0] != null) {
                         return;
                     }
+                    if (!attempt.streaming) {
+                        attempt.streaming = true;
+                        attempt.cancelTimer();
+                        attempt.upstream.idleTimeout(
+                                config.config().timeouts().idle().toMillis());
+                    }
                     if (event instanceof StreamEvent.Failure f) {
                         failed[0] = f.error();
                         return;
                     }
+                    attempt.content |= opensAnswer(event);
                     attempt.see(event);
                     out.appendBytes(encoder.encode(event));
                 });
@@ -408,11 +448,17 @@ final class DialectExchange {
                 attempt.abort();
                 return;
             }
+            // The caller's stream starts with the first content, not with the provider's message start: an
+            // Anthropic upstream that sends message_start and then overloaded_error is still a fallback case.
             if (out.length() > 0) {
-                if (!committed) {
+                if (!committed && attempt.content) {
                     commitStream(attempt);
                 }
-                response.write(out);
+                if (committed) {
+                    response.write(out);
+                } else {
+                    attempt.held = out;
+                }
             }
             if (failed[0] != null) {
                 GatewayError error = failed[0];
@@ -421,8 +467,14 @@ final class DialectExchange {
                 } else {
                     boolean overloaded = error.type() == GatewayError.Kind.UNAVAILABLE
                             || error.type() == GatewayError.Kind.RATE_LIMITED;
-                    attemptFailed(attempt, "stream error before any content: " + error.message(), overloaded, false,
-                            AttemptFailure.BROKEN);
+                    // An in-stream overload (Anthropic's overloaded_error after a 200) counts as what it says.
+                    AttemptFailure kind = AttemptFailure.ofStatus(error.status());
+                    attemptFailed(
+                            attempt,
+                            "stream error before any content: " + error.message(),
+                            overloaded,
+                            false,
+                            kind == null ? AttemptFailure.BROKEN : kind);
                 }
                 attempt.abort();
                 return;
@@ -439,7 +491,11 @@ final class DialectExchange {
             if (committed) {
                 streamBroken(attempt, encoder, describe(e));
             } else {
-                attemptFailed(attempt, "stream broken off before its first event: " + describe(e), false, false,
+                attemptFailed(
+                        attempt,
+                        "stream broken off before any content: " + describe(e),
+                        false,
+                        false,
                         AttemptFailure.BROKEN);
             }
         });
@@ -458,8 +514,16 @@ final class DialectExchange {
             } catch (UpstreamFormatException e) {
                 complete = false;
             }
+            if (!committed && complete && (attempt.held != null || tail.length() > 0)) {
+                // A proper stream whose only events came at its end (decoders flush on end).
+                commitStream(attempt);
+            }
+            if (attempt.held != null && committed) {
+                response.write(attempt.held);
+                attempt.held = null;
+            }
             if (!committed) {
-                attemptFailed(attempt, "stream ended without a single event", false, false, AttemptFailure.BROKEN);
+                attemptFailed(attempt, "stream ended before any content", false, false, AttemptFailure.BROKEN);
             } else if (!complete) {
                 response.write(tail);
                 streamBroken(attempt, encoder, "the upstream ended the stream before its final event");
@@ -476,6 +540,11 @@ final class DialectExchange {
                 });
             }
         });
+    }
+
+    /** Whether an event carries the answer itself; the start and usage reports do not. */
+    private static boolean opensAnswer(StreamEvent event) {
+        return !(event instanceof StreamEvent.MessageStart) && !(event instanceof StreamEvent.UsageReport);
     }
 
     private void commitStream(Attempt attempt) {
@@ -501,8 +570,8 @@ final class DialectExchange {
                         GatewayError.Kind.UPSTREAM,
                         "stream_interrupted",
                         null,
-                        "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: "
-                                + reason + ". The answer is incomplete.",
+                        "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: " + reason
+                                + ". The answer is incomplete.",
                         0));
     }
 
@@ -531,8 +600,17 @@ final class DialectExchange {
                 known.reasoningTokens());
     }
 
+    private void attemptFailed(Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
+        attemptFailed(attempt, why, overloaded, timedOut, kind, -1);
+    }
+
     private void attemptFailed(
-            Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
+            Attempt attempt,
+            String why,
+            boolean overloaded,
+            boolean timedOut,
+            AttemptFailure kind,
+            long retryAfterMillis) {
         if (!attempt.live()) {
             return;
         }
@@ -540,14 +618,59 @@ final class DialectExchange {
         current = null;
         if (!attempt.reported) {
             attempt.reported = true;
-            order.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
+            attempt.owner.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
         }
+        lastFailure = kind;
+        lastRetryAfterMillis = retryAfterMillis;
         allOverloaded &= overloaded;
         allTimedOut &= timedOut;
         String reason = attempt.deployment.id() + ": " + config.scrub(why);
         failures.add(reason);
-        log.warn("{} attempt {} ({}/{}) failed, {}", requestId, attempts, next, plan.size(), reason);
+        log.warn("{} attempt {} ({}/{} of this pass) failed, {}", requestId, attempts, next, plan.size(), reason);
         tryNext();
+    }
+
+    /**
+     * Every deployment of this pass failed: when the last failure is retryable and retries are left, waits and starts
+     * a new pass over a fresh plan and health order. Returns false, without waiting, when the wait would end past the
+     * request deadline. A pass whose deployments all refused a parameter has no last failure and is not retried: the
+     * request itself must change.
+     */
+    private boolean retryLater(long now) {
+        var routing = config.config().routing();
+        if (retries >= routing.retries() || lastFailure == null || !lastFailure.retryable()) {
+            return false;
+        }
+        long delayMillis = RetryWait.millis(
+                routing.backoffBase().toMillis(), retries, lastRetryAfterMillis, ThreadLocalRandom.current());
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now);
+        if (delayMillis >= remainingMillis) {
+            failures.add("no retry: waiting " + delayMillis + " ms would pass the request deadline");
+            return false;
+        }
+        retries++;
+        log.info(
+                "{} every deployment failed; retry {}/{} in {} ms{}",
+                requestId,
+                retries,
+                routing.retries(),
+                delayMillis,
+                lastRetryAfterMillis >= 0 ? " (upstream retry-after)" : "");
+        waitTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+            waitTimer = -1;
+            if (finished) {
+                return;
+            }
+            order.releaseUnused();
+            order = state.health.order(state.planner.plan(config.routes(), request.model()));
+            plan = order.deployments();
+            next = 0;
+            lastFailure = null;
+            lastRetryAfterMillis = -1;
+            logDeferred();
+            tryNext();
+        });
+        return true;
     }
 
     private void exhausted() {
@@ -595,13 +718,20 @@ final class DialectExchange {
         Attempt attempt = current;
         finished = true;
         state.inFlight.decrement();
+        if (waitTimer >= 0) {
+            vertx.cancelTimer(waitTimer);
+            waitTimer = -1;
+        }
         if (attempt != null) {
             attempt.abort();
             if (!attempt.reported) {
                 attempt.reported = true;
-                order.abandoned(attempt.index);
+                attempt.owner.abandoned(attempt.index);
             }
             recordQuietly(record(attempt.deployment, UsageStatus.CLIENT_CLOSED, 499, estimate(attempt), true));
+        } else if (lastDeployment != null) {
+            // Between two passes, waiting to retry.
+            recordQuietly(record(lastDeployment, UsageStatus.CLIENT_CLOSED, 499, Usage.ZERO, false));
         }
         order.releaseUnused();
     }
@@ -637,16 +767,20 @@ final class DialectExchange {
     }
 
     private UsageRecord record(Deployment d, UsageStatus status, int httpStatus, Usage usage, boolean estimated) {
+        Instant now = state.clock.instant();
+        String deployment = d == null ? null : d.id();
+        // Priced from the snapshot the request started with, as on the fast path.
+        Cost cost = config.config().billing().prices().cost(request.model(), deployment, false, usage, now);
         return new UsageRecord(
                 requestId,
-                state.clock.instant(),
+                now,
                 principal.tenant(),
                 principal.keyId(),
                 "chat",
                 request.model(),
                 d == null ? null : d.provider().name(),
                 d == null ? null : d.upstreamModel(),
-                d == null ? null : d.id(),
+                deployment,
                 d == null ? null : d.provider().region(),
                 usage,
                 estimated,
@@ -654,7 +788,9 @@ final class DialectExchange {
                 httpStatus,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 request.stream(),
-                attempts);
+                attempts,
+                cost.micros(),
+                cost.currency());
     }
 
     private void tag(Attempt attempt) {
