@@ -60,7 +60,8 @@ final class ConfigBinder {
             "cached_input_per_million",
             "reasoning_per_million",
             "embedding_per_token");
-    private static final List<String> LIMITS = List.of("max_body", "max_response", "max_json_depth");
+    private static final List<String> LIMITS =
+            List.of("max_body", "max_response", "max_json_depth", "max_image", "private_image_hosts");
     private static final List<String> TIMEOUTS = List.of("connect", "first_byte", "idle", "request", "shutdown_drain");
     private static final List<String> ROUTING = List.of("retries", "backoff_base", "breaker");
     private static final List<String> BREAKER =
@@ -586,7 +587,9 @@ final class ConfigBinder {
         return new Limits(
                 size(m, "limits", "max_body", d.maxBodyBytes()),
                 size(m, "limits", "max_response", d.maxResponseBytes()),
-                integer(m, "limits", "max_json_depth", 1, d.maxJsonDepth()));
+                integer(m, "limits", "max_json_depth", 1, d.maxJsonDepth()),
+                size(m, "limits", "max_image", d.maxImageBytes()),
+                flag(m, "limits", "private_image_hosts"));
     }
 
     private Timeouts timeouts(Mapping top) {

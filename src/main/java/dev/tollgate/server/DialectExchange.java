@@ -11,8 +11,10 @@ import dev.tollgate.route.HealthOrder;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.Usage;
+import dev.tollgate.wire.canonical.BadRequestException;
 import dev.tollgate.wire.canonical.ChatRequest;
 import dev.tollgate.wire.canonical.ChatResponse;
+import dev.tollgate.wire.canonical.ImageInliner;
 import dev.tollgate.wire.canonical.IngressDialect;
 import dev.tollgate.wire.canonical.ProviderError;
 import dev.tollgate.wire.canonical.StreamEvent;
@@ -22,6 +24,7 @@ import dev.tollgate.wire.canonical.UpstreamCall;
 import dev.tollgate.wire.canonical.UpstreamDialect;
 import dev.tollgate.wire.canonical.UpstreamFormatException;
 import dev.tollgate.wire.canonical.UpstreamRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -34,6 +37,7 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -81,6 +85,9 @@ final class DialectExchange {
     private boolean allTimedOut = true;
     private long retryAfterSeconds;
     private GatewayError unsupported;
+    /** The request with its URL images inline, once fetched for a provider that refuses URLs; else null. */
+    private ChatRequest inlined;
+
     private Deployment lastDeployment;
     private Attempt current;
     private boolean committed;
@@ -220,10 +227,19 @@ final class DialectExchange {
         UpstreamTarget target = config.targets().get(deployment.provider().name());
         UpstreamDialect dialect = Dialects.upstream(target.type());
         var provider = deployment.provider();
+        ChatRequest outgoing = request;
+        if (!dialect.acceptsImageUrls() && ImageInliner.hasImageUrls(request)) {
+            if (inlined == null) {
+                next = index; // this deployment again, once its images are inline
+                inlineImages(now);
+                return;
+            }
+            outgoing = inlined;
+        }
         UpstreamRequest encoded;
         try {
             encoded = dialect.encodeRequest(
-                    request,
+                    outgoing,
                     new UpstreamCall(
                             deployment.upstreamModel(),
                             deployment.id(),
@@ -288,6 +304,40 @@ final class DialectExchange {
                 }
             });
         });
+    }
+
+    /**
+     * Fetches the request's URL images (once per request, for the first deployment whose provider refuses URLs) and
+     * goes on with the attempt; a URL that cannot be fetched is the caller's 400, in its dialect.
+     */
+    private void inlineImages(long now) {
+        var limits = config.config().limits();
+        long timeoutMillis = Math.min(
+                config.config().timeouts().firstByte().toMillis(), TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now));
+        Context context = vertx.getOrCreateContext();
+        new ImageInliner(
+                        new HttpImageFetcher(client, limits.maxImageBytes(), timeoutMillis, limits.privateImageHosts()))
+                .inline(request)
+                .whenComplete((done, failure) -> context.runOnContext(v -> {
+                    if (finished) {
+                        return;
+                    }
+                    if (failure == null) {
+                        inlined = done;
+                        tryNext();
+                        return;
+                    }
+                    Throwable cause =
+                            failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+                    GatewayError error = cause instanceof BadRequestException bad
+                            ? GatewayError.invalid(bad.getMessage(), bad.param())
+                            : GatewayError.invalid("An image URL could not be fetched.", "messages");
+                    log.info("{} refused: {}", requestId, error.message());
+                    finished = true;
+                    state.inFlight.decrement();
+                    order.releaseUnused();
+                    ApiErrors.send(response, error, requestId, ingress);
+                }));
     }
 
     private void onAnswer(Attempt attempt, HttpClientResponse answer) {

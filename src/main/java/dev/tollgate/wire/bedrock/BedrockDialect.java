@@ -53,6 +53,12 @@ public final class BedrockDialect implements UpstreamDialect {
         return "bedrock";
     }
 
+    /** It does not fetch URLs: the gateway inlines them first (wire.canonical.ImageInliner). */
+    @Override
+    public boolean acceptsImageUrls() {
+        return false;
+    }
+
     @Override
     public UpstreamRequest encodeRequest(ChatRequest request, UpstreamCall call) throws UnsupportedParameterException {
         ObjectNode body = NODES.objectNode();

@@ -19,6 +19,14 @@ public interface UpstreamDialect {
      */
     UpstreamRequest encodeRequest(ChatRequest request, UpstreamCall call) throws UnsupportedParameterException;
 
+    /**
+     * Whether the provider takes images by URL. When not (Gemini, Bedrock), the gateway fetches them first and sends
+     * them inline ({@link ImageInliner}).
+     */
+    default boolean acceptsImageUrls() {
+        return true;
+    }
+
     /** A whole 2xx answer. */
     ChatResponse decodeResponse(byte[] body) throws UpstreamFormatException;
 
