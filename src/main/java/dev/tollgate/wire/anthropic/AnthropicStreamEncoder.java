@@ -15,8 +15,10 @@ import java.nio.charset.StandardCharsets;
  * {@code content_block_start}, {@code content_block_delta}*, {@code content_block_stop}, and at the end
  * {@code message_delta} (stop reason and final usage) and {@code message_stop}.
  *
- * <p>Anthropic content blocks are sequential: a block is closed when an event of another kind (or another tool call)
- * begins. The {@code message_delta} waits for {@link #end}, because an OpenAI provider reports usage after its
+ * <p>Anthropic content blocks are sequential: a block is closed when an event of another kind begins. OpenAI streams
+ * parallel tool calls with their argument fragments interleaved (index 1, then 0, then 1 …); the first call streams
+ * through as its block, the others are held (id, name, arguments so far) and written as whole blocks, in index order,
+ * when the open one closes, so that no fragment is lost to the caller. The {@code message_delta} waits for {@link #end}, because an OpenAI provider reports usage after its
  * finish chunk.
  */
 final class AnthropicStreamEncoder implements IngressDialect.StreamEncoder {
@@ -38,6 +40,10 @@ final class AnthropicStreamEncoder implements IngressDialect.StreamEncoder {
     private FinishReason finish;
     private String stopSequence;
     private boolean started;
+    /** Tool calls that began while another one's block was open, by index. */
+    private final java.util.TreeMap<Integer, HeldCall> held = new java.util.TreeMap<>();
+
+    private record HeldCall(String id, String name, StringBuilder arguments) {}
 
     AnthropicStreamEncoder(ChatRequest request, String requestId) {
         this.request = request;
@@ -95,29 +101,22 @@ final class AnthropicStreamEncoder implements IngressDialect.StreamEncoder {
             }
             case StreamEvent.ToolCallStart s -> {
                 ensureStarted(out);
-                closeBlock(out);
-                String block = new String(
-                        Fields.write(g -> {
-                            g.writeStartObject();
-                            g.writeStringField("type", "tool_use");
-                            g.writeStringField("id", s.id());
-                            g.writeStringField("name", s.name());
-                            g.writeObjectFieldStart("input");
-                            g.writeEndObject();
-                            g.writeEndObject();
-                        }),
-                        StandardCharsets.UTF_8);
-                openBlock(out, Block.TOOL, s.index(), block);
+                if (open == Block.TOOL && openTool != s.index()) {
+                    held.put(s.index(), new HeldCall(s.id(), s.name(), new StringBuilder()));
+                } else {
+                    closeBlock(out);
+                    openBlock(out, Block.TOOL, s.index(), toolBlock(s.id(), s.name()));
+                }
             }
             case StreamEvent.ToolCallDelta d -> {
-                // Only the open tool call can take arguments: Anthropic blocks do not interleave.
-                if (open == Block.TOOL
-                        && openTool == d.index()
-                        && !d.argumentsFragment().isEmpty()) {
-                    delta(out, g -> {
-                        g.writeStringField("type", "input_json_delta");
-                        g.writeStringField("partial_json", d.argumentsFragment());
-                    });
+                if (d.argumentsFragment().isEmpty()) {
+                    break;
+                }
+                HeldCall later = held.get(d.index());
+                if (later != null) {
+                    later.arguments().append(d.argumentsFragment());
+                } else if (open == Block.TOOL && openTool == d.index()) {
+                    argumentsDelta(out, d.argumentsFragment());
                 }
             }
             case StreamEvent.UsageReport u -> usage = usage.merge(u.usage());
@@ -219,6 +218,20 @@ final class AnthropicStreamEncoder implements IngressDialect.StreamEncoder {
         if (open == Block.NONE) {
             return;
         }
+        blockStop(out);
+        // The parallel calls held back while this one streamed, each now a whole block.
+        while (!held.isEmpty()) {
+            var call = held.pollFirstEntry();
+            blockIndex++;
+            blockStart(out, toolBlock(call.getValue().id(), call.getValue().name()));
+            if (!call.getValue().arguments().isEmpty()) {
+                argumentsDelta(out, call.getValue().arguments().toString());
+            }
+            blockStop(out);
+        }
+    }
+
+    private void blockStop(ByteArrayOutputStream out) {
         write(
                 out,
                 event(
@@ -227,6 +240,27 @@ final class AnthropicStreamEncoder implements IngressDialect.StreamEncoder {
                                 .getBytes(StandardCharsets.US_ASCII)));
         open = Block.NONE;
         openTool = -1;
+    }
+
+    private static String toolBlock(String id, String name) {
+        return new String(
+                Fields.write(g -> {
+                    g.writeStartObject();
+                    g.writeStringField("type", "tool_use");
+                    g.writeStringField("id", id);
+                    g.writeStringField("name", name);
+                    g.writeObjectFieldStart("input");
+                    g.writeEndObject();
+                    g.writeEndObject();
+                }),
+                StandardCharsets.UTF_8);
+    }
+
+    private void argumentsDelta(ByteArrayOutputStream out, String fragment) {
+        delta(out, g -> {
+            g.writeStringField("type", "input_json_delta");
+            g.writeStringField("partial_json", fragment);
+        });
     }
 
     private void delta(ByteArrayOutputStream out, Fields.Writer delta) {

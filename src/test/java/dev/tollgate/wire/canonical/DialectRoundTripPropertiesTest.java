@@ -115,6 +115,28 @@ class DialectRoundTripPropertiesTest {
         assertThat(fold(decoded)).as("seed %d", seed).isEqualTo(fold(original));
     }
 
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void anOpenAiStreamWithInterleavedParallelCallsReachesAnAnthropicCallerIntact(long seed) throws Exception {
+        CanonicalGenerator g = new CanonicalGenerator(seed);
+        List<StreamEvent> original = g.stream(CanonicalGenerator.OPENAI);
+
+        List<StreamEvent> decoded = roundTrip(AnthropicDialect.INSTANCE, AnthropicDialect.INSTANCE, original, g);
+
+        assertWellFormed(decoded, seed);
+        // Anthropic has no reasoning-token count and no signature-less thinking block to lose: the rest arrives.
+        ChatResponse expected = fold(original);
+        TokenUsage u = expected.usage();
+        expected = new ChatResponse(
+                null,
+                null,
+                expected.content(),
+                expected.finishReason(),
+                expected.stopSequence(),
+                new TokenUsage(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(), u.cacheWriteTokens(), 0));
+        assertThat(fold(decoded)).as("seed %d", seed).isEqualTo(expected);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static List<StreamEvent> roundTrip(
