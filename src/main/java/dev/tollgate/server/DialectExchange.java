@@ -30,7 +30,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -182,7 +181,7 @@ final class DialectExchange {
         int index = next++;
         Deployment deployment = plan.get(index);
         UpstreamTarget target = config.targets().get(deployment.provider().name());
-        UpstreamDialect dialect = Dialects.upstream(target.type());
+        UpstreamDialect dialect = Dialects.upstream(target);
         var provider = deployment.provider();
         UpstreamRequest encoded;
         try {
@@ -212,7 +211,8 @@ final class DialectExchange {
         attempt.timer = vertx.setTimer(firstByteMillis, id -> {
             attempt.timer = -1;
             if (attempt.live() && !committed) {
-                attemptFailed(attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
+                attemptFailed(
+                        attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
                 attempt.abort();
             }
         });
@@ -226,7 +226,8 @@ final class DialectExchange {
                 .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
         options.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
         encoded.headers().forEach(options::putHeader);
-        target.headers().forEach(options::putHeader);
+        target.headersFor(options.getURI(), "application/json", encoded.body(), state.clock.instant())
+                .forEach(options::putHeader);
         Buffer payload = Buffer.buffer(encoded.body());
         client.request(options).onComplete(ar -> {
             if (!attempt.live()) {
@@ -257,7 +258,7 @@ final class DialectExchange {
         int status = answer.statusCode();
         if (status >= 200 && status < 300) {
             String type = answer.getHeader(HttpHeaders.CONTENT_TYPE);
-            if (request.stream() && type != null && type.startsWith("text/event-stream")) {
+            if (request.stream() && Dialects.isStream(type)) {
                 relayStream(attempt, answer);
             } else {
                 relayWhole(attempt, answer);
@@ -284,8 +285,8 @@ final class DialectExchange {
                     attempt.dialect.mapError(status, answer::getHeader, reason.getBytes(), state.clock.millis());
             GatewayError error = mapped.error();
             if (mapped.deploymentFault()) {
-                boolean overloaded = error.type() == GatewayError.Kind.UNAVAILABLE
-                        || error.type() == GatewayError.Kind.RATE_LIMITED;
+                boolean overloaded =
+                        error.type() == GatewayError.Kind.UNAVAILABLE || error.type() == GatewayError.Kind.RATE_LIMITED;
                 if (mapped.retryAfterMillis() >= 0) {
                     retryAfterSeconds = Math.max(retryAfterSeconds, (mapped.retryAfterMillis() + 999) / 1000);
                 }
@@ -299,12 +300,7 @@ final class DialectExchange {
                 // The request itself is wrong (e.g. context length): the caller sees it, in its own dialect.
                 attempt.succeeded();
                 GatewayError shown = new GatewayError(
-                        error.status(),
-                        error.type(),
-                        error.code(),
-                        error.param(),
-                        config.scrub(error.message()),
-                        0);
+                        error.status(), error.type(), error.code(), error.param(), config.scrub(error.message()), 0);
                 finish(attempt, UsageStatus.REJECTED_UPSTREAM, shown.status(), Usage.ZERO, false, ok -> {
                     tag(attempt);
                     ApiErrors.send(response, shown, requestId, ingress);
@@ -347,9 +343,7 @@ final class DialectExchange {
             attempt.succeeded();
             byte[] out = ingress.encodeResponse(decoded, request, requestId);
             boolean reported = decoded.usage() != null;
-            Usage usage = reported
-                    ? decoded.usage().toUsage()
-                    : state.estimator.estimate(body, text(decoded));
+            Usage usage = reported ? decoded.usage().toUsage() : state.estimator.estimate(body, text(decoded));
             finish(attempt, UsageStatus.OK, 200, usage, !reported, ok -> {
                 if (ok) {
                     response.setStatusCode(200);
@@ -421,7 +415,11 @@ final class DialectExchange {
                 } else {
                     boolean overloaded = error.type() == GatewayError.Kind.UNAVAILABLE
                             || error.type() == GatewayError.Kind.RATE_LIMITED;
-                    attemptFailed(attempt, "stream error before any content: " + error.message(), overloaded, false,
+                    attemptFailed(
+                            attempt,
+                            "stream error before any content: " + error.message(),
+                            overloaded,
+                            false,
                             AttemptFailure.BROKEN);
                 }
                 attempt.abort();
@@ -439,7 +437,11 @@ final class DialectExchange {
             if (committed) {
                 streamBroken(attempt, encoder, describe(e));
             } else {
-                attemptFailed(attempt, "stream broken off before its first event: " + describe(e), false, false,
+                attemptFailed(
+                        attempt,
+                        "stream broken off before its first event: " + describe(e),
+                        false,
+                        false,
                         AttemptFailure.BROKEN);
             }
         });
@@ -501,8 +503,8 @@ final class DialectExchange {
                         GatewayError.Kind.UPSTREAM,
                         "stream_interrupted",
                         null,
-                        "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: "
-                                + reason + ". The answer is incomplete.",
+                        "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: " + reason
+                                + ". The answer is incomplete.",
                         0));
     }
 
@@ -531,8 +533,7 @@ final class DialectExchange {
                 known.reasoningTokens());
     }
 
-    private void attemptFailed(
-            Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
+    private void attemptFailed(Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
         if (!attempt.live()) {
             return;
         }

@@ -83,7 +83,7 @@ public final class GeminiDialect implements UpstreamDialect {
                             encoded = NODES.objectNode().put("text", text.text());
                         }
                     }
-                    case ContentPart.Image image -> encoded = image(image, i);
+                    case ContentPart.Image image -> encoded = image(image, i, call.deployment());
                     case ContentPart.ToolUse use -> {
                         toolNames.put(use.id(), use.name());
                         encoded = NODES.objectNode();
@@ -222,7 +222,8 @@ public final class GeminiDialect implements UpstreamDialect {
         }
     }
 
-    private static ObjectNode image(ContentPart.Image image, int message) throws UnsupportedParameterException {
+    private static ObjectNode image(ContentPart.Image image, int message, String deployment)
+            throws UnsupportedParameterException {
         String mediaType = image.mediaType();
         String data = image.data();
         if (image.isUrl()) {
@@ -231,7 +232,9 @@ public final class GeminiDialect implements UpstreamDialect {
             if (!url.regionMatches(true, 0, DATA_URL, 0, DATA_URL.length()) || comma < 0 || !url.contains(";base64")) {
                 throw new UnsupportedParameterException(
                         "messages[" + message + "].content.image_url",
-                        "Gemini does not fetch image URLs; send the image inline (base64) or as a data: URL.");
+                        "Deployment '" + deployment
+                                + "' (Gemini) does not fetch image URLs; send the image inline (base64)"
+                                + " or as a data: URL.");
             }
             mediaType = url.substring(DATA_URL.length(), url.indexOf(';'));
             data = url.substring(comma + 1);
