@@ -280,7 +280,19 @@ public final class GeminiDialect implements UpstreamDialect {
         List<ContentPart> content = new ArrayList<>();
         JsonNode candidate = root.path("candidates").path(0);
         for (JsonNode part : candidate.path("content").path("parts")) {
-            reader.part(part, content::add);
+            reader.part(part, next -> {
+                // Gemini signs the part after its thought summary; a caller reads one signed thought, as a stream
+                // delivers it (the signature arriving after the thought's text), and sends it back the same way.
+                if (next instanceof ContentPart.Thinking signed
+                        && signed.text().isEmpty()
+                        && !content.isEmpty()
+                        && content.getLast() instanceof ContentPart.Thinking thought
+                        && thought.signature() == null) {
+                    content.set(content.size() - 1, new ContentPart.Thinking(thought.text(), signed.signature()));
+                } else {
+                    content.add(next);
+                }
+            });
         }
         return new ChatResponse(
                 root.path("responseId").asText(null),
