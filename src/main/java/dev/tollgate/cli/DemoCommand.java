@@ -64,7 +64,12 @@ final class DemoCommand implements Callable<Integer> {
                     SimulatorOptions.defaults("sim-a").withPort(simPorts[0]).withTokenDelay(delay));
             b = ProviderSimulator.start(
                     simVertx,
-                    SimulatorOptions.defaults("sim-b").withPort(simPorts[1]).withTokenDelay(delay));
+                    // sim-b also speaks Gemini and Bedrock; with the upstream key set it checks x-goog-api-key and
+                    // the SigV4 signature (AWS secret = this key) of every request, as the real services do.
+                    SimulatorOptions.defaults("sim-b")
+                            .withPort(simPorts[1])
+                            .withTokenDelay(delay)
+                            .withApiKey(UPSTREAM_KEY));
         } catch (RuntimeException e) {
             simVertx.close();
             System.err.println("Could not start the provider simulators on ports " + simPorts[0] + " and " + simPorts[1]
@@ -76,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("DEMO_KEY", key);
         env.put("TOLLGATE_ADMIN_TOKEN", adminToken);
-        env.put("UPSTREAM_KEY", "sim-upstream-key");
+        env.put("UPSTREAM_KEY", UPSTREAM_KEY);
         Path file = dir.resolve("tollgate-demo.yaml");
         Files.writeString(file, demoYaml(a.port(), b.port()), StandardCharsets.UTF_8);
         GatewayConfig config;
@@ -106,6 +111,8 @@ final class DemoCommand implements Callable<Integer> {
                     -H 'Content-Type: application/json' \\
                     -d '{"model":"chat-small","stream":true,"messages":[{"role":"user","content":"Stream, please"}]}'
 
+                  (models gemini-flash and claude-bedrock go through the Gemini and Bedrock dialects)
+
                   curl -s 'http://127.0.0.1:%2$d/admin/v1/usage?tenant=demo' -H 'Authorization: Bearer %7$s'
 
                 Press Ctrl-C to stop.
@@ -119,6 +126,8 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private static final String UPSTREAM_KEY = "sim-upstream-key";
+
     private String demoYaml(int simA, int simB) {
         return """
                 # Tollgate demo configuration, written by `tollgate demo`. Edit and save: the gateway applies it live.
@@ -130,16 +139,24 @@ final class DemoCommand implements Callable<Integer> {
                 providers:
                   sim-a: {type: openai, base_url: http://127.0.0.1:%d/v1, api_key: ${UPSTREAM_KEY}, region: sg}
                   sim-b: {type: openai, base_url: http://127.0.0.1:%d/v1, api_key: ${UPSTREAM_KEY}, region: us}
+                  # sim-b again, speaking Google's Gemini API and Amazon Bedrock's Converse API (SigV4-signed):
+                  sim-gemini: {type: gemini, base_url: http://127.0.0.1:%4$d, api_key: ${UPSTREAM_KEY}, region: us}
+                  sim-bedrock: {type: bedrock, base_url: http://127.0.0.1:%4$d, region: us-east-1,
+                                access_key_id: %5$s, secret_access_key: ${UPSTREAM_KEY}}
                 models:
                   chat-small:
                     - {provider: sim-a, model: sim-chat, priority: 1}
                     - {provider: sim-b, model: sim-chat, priority: 2}
                   embed-small:
                     - {provider: sim-a, model: sim-embed}
+                  gemini-flash:                 # OpenAI or Anthropic callers, translated to Gemini and back
+                    - {provider: sim-gemini, model: gemini-2.5-flash}
+                  claude-bedrock:               # ... and to Bedrock Converse, binary event stream included
+                    - {provider: sim-bedrock, model: anthropic.claude-sonnet-4-5-v1:0}
                 tenants:
                   demo:
                     country: DE
                     keys: [${DEMO_KEY}]
-                """.formatted(port, adminPort, simA, simB);
+                """.formatted(port, adminPort, simA, simB, ProviderSimulator.AWS_ACCESS_KEY_ID);
     }
 }

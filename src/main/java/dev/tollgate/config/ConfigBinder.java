@@ -48,7 +48,22 @@ final class ConfigBinder {
             "headers",
             "max_tokens_default",
             "max_tokens_limit",
-            "drop_unsupported");
+            "drop_unsupported",
+            "project",
+            "location",
+            "access_token",
+            "access_key_id",
+            "secret_access_key",
+            "session_token");
+    /** Fields that mean something for one provider type only: a typo'd type must not silently ignore them. */
+    private static final Map<String, String> TYPE_OF_FIELD = Map.of(
+            "project", "gemini",
+            "location", "gemini",
+            "access_token", "gemini",
+            "access_key_id", "bedrock",
+            "secret_access_key", "bedrock",
+            "session_token", "bedrock");
+
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
     private static final List<String> TENANT = List.of("country", "keys", "models");
     private static final List<String> PRICE = List.of(
@@ -80,10 +95,17 @@ final class ConfigBinder {
 
     private final Path source;
     private final Problems problems;
+    /** For the credentials cloud SDKs read from the environment when the file names none (AWS_*, GEMINI_API_KEY). */
+    private final Map<String, String> env;
 
     ConfigBinder(Path source, Problems problems) {
+        this(source, problems, Map.of());
+    }
+
+    ConfigBinder(Path source, Problems problems, Map<String, String> env) {
         this.source = source;
         this.problems = problems;
+        this.env = env;
     }
 
     /** The configuration, or null when problems were found (they are then in {@code problems}). */
@@ -178,15 +200,46 @@ final class ConfigBinder {
                         "unknown provider type '" + type.text() + "' (known: " + sorted(ProviderConfig.KNOWN_TYPES)
                                 + ")");
             }
-            URI baseUrl = url(p, path, "base_url");
+            String typeText = type == null ? null : type.text();
+            TYPE_OF_FIELD.forEach((field, owner) -> {
+                Entry fieldEntry = p.entries().get(field);
+                if (fieldEntry != null && typeText != null && !owner.equals(typeText)) {
+                    problems.add(
+                            fieldEntry.keyAt(),
+                            path + "." + field,
+                            "only meaningful for type: " + owner + " (this provider is type: " + typeText + ")");
+                }
+            });
+            boolean cloudType = "gemini".equals(typeText) || "bedrock".equals(typeText);
+            URI baseUrl = cloudType && p.entries().get("base_url") == null ? null : url(p, path, "base_url");
             Secret apiKey = secret(p, path, "api_key", false);
             Scalar region = scalar(p, path, "region", false);
             Map<String, String> headers = headers(p, path);
             int maxTokensDefault = integer(p, path, "max_tokens_default", 1, ProviderConfig.DEFAULT_MAX_TOKENS);
             int maxTokensLimit = integer(p, path, "max_tokens_limit", 0, 0);
             boolean dropUnsupported = flag(p, path, "drop_unsupported");
-            if (type != null && baseUrl != null) {
-                String regionText = region == null || region.text().isEmpty() ? null : region.text();
+            String regionText = region == null || region.text().isEmpty() ? null : region.text();
+            CloudAccess cloud = null;
+            boolean credentialsOk = true;
+            if ("gemini".equals(typeText)) {
+                GeminiAccess access = gemini(p, path, apiKey, baseUrl);
+                credentialsOk = access != null;
+                if (access != null) {
+                    apiKey = access.apiKey();
+                    cloud = access.vertex();
+                    baseUrl = access.baseUrl();
+                }
+            } else if ("bedrock".equals(typeText)) {
+                BedrockAccess access = bedrock(p, path, apiKey, regionText, baseUrl);
+                credentialsOk = access != null;
+                if (access != null) {
+                    apiKey = access.apiKey();
+                    cloud = access.aws();
+                    regionText = access.region();
+                    baseUrl = access.baseUrl();
+                }
+            }
+            if (type != null && baseUrl != null && credentialsOk) {
                 providers.put(
                         name,
                         new ProviderConfig(
@@ -198,10 +251,153 @@ final class ConfigBinder {
                                 headers,
                                 maxTokensDefault,
                                 maxTokensLimit,
-                                dropUnsupported));
+                                dropUnsupported,
+                                cloud));
             }
         });
         return providers;
+    }
+
+    private record GeminiAccess(Secret apiKey, CloudAccess.Vertex vertex, URI baseUrl) {}
+
+    private record BedrockAccess(Secret apiKey, CloudAccess.Aws aws, String region, URI baseUrl) {}
+
+    /**
+     * Google AI (an API key as {@code x-goog-api-key}; from the file, else GEMINI_API_KEY or GOOGLE_API_KEY as the
+     * google-genai SDK reads them) or Vertex AI (project + location + an access token). base_url may be left out: it is
+     * then the one the SDK uses, {@code https://generativelanguage.googleapis.com} or {@code
+     * https://{location}-aiplatform.googleapis.com}.
+     */
+    private GeminiAccess gemini(Mapping p, String path, Secret apiKey, URI baseUrl) {
+        Scalar project = scalar(p, path, "project", false);
+        Scalar location = scalar(p, path, "location", false);
+        boolean vertex = project != null || location != null || p.entries().get("access_token") != null;
+        if (!vertex) {
+            Secret key = apiKey != null ? apiKey : fromEnv("GEMINI_API_KEY", "GOOGLE_API_KEY");
+            if (key == null) {
+                problems.add(
+                        p.at(),
+                        path + ".api_key",
+                        "type: gemini needs a credential: api_key: ${GEMINI_API_KEY} for Google AI, or project,"
+                                + " location and access_token for Vertex AI");
+                return null;
+            }
+            return new GeminiAccess(
+                    key, null, baseUrl != null ? baseUrl : URI.create("https://generativelanguage.googleapis.com"));
+        }
+        if (apiKey != null) {
+            problems.add(
+                    p.entries().get("api_key").keyAt(),
+                    path + ".api_key",
+                    "Vertex AI (project/location given) takes access_token, not api_key: remove one of them");
+            return null;
+        }
+        boolean ok = true;
+        for (String field : List.of("project", "location", "access_token")) {
+            if (p.entries().get(field) == null) {
+                problems.add(
+                        p.at(),
+                        path + "." + field,
+                        "Vertex AI needs project, location and access_token together; " + field + " is missing");
+                ok = false;
+            }
+        }
+        Secret token = secret(p, path, "access_token", false);
+        if (!ok || project == null || location == null || token == null) {
+            if (ok) {
+                problems.add(p.at(), path, "project, location and access_token must not be empty");
+            }
+            return null;
+        }
+        String loc = location.text();
+        if (!loc.matches("[a-z0-9-]+")) {
+            problems.add(location.at(), path + ".location", "must be a Google Cloud location such as us-central1");
+            return null;
+        }
+        URI base = baseUrl != null
+                ? baseUrl
+                : URI.create(
+                        "global".equals(loc)
+                                ? "https://aiplatform.googleapis.com"
+                                : "https://" + loc + "-aiplatform.googleapis.com");
+        return new GeminiAccess(null, new CloudAccess.Vertex(project.text(), loc, token), base);
+    }
+
+    /**
+     * A Bedrock API key (bearer), or AWS keys for SigV4; each from the file, else from the variables the AWS SDKs read
+     * (AWS_BEARER_TOKEN_BEDROCK; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; AWS_REGION). base_url may be
+     * left out: it is then {@code https://bedrock-runtime.{region}.amazonaws.com}.
+     */
+    private BedrockAccess bedrock(Mapping p, String path, Secret apiKey, String region, URI baseUrl) {
+        String signingRegion = region != null ? region : envText("AWS_REGION", "AWS_DEFAULT_REGION");
+        if (signingRegion == null) {
+            problems.add(p.at(), path + ".region", "type: bedrock needs the AWS region, e.g. region: us-east-1");
+            return null;
+        }
+        if (!signingRegion.matches("[a-z]{2}(-[a-z]+)+-[0-9]+")) {
+            Entry entry = p.entries().get("region");
+            problems.add(
+                    entry == null ? p.at() : entry.value().at(),
+                    path + ".region",
+                    "must be an AWS region such as us-east-1 (it is part of the SigV4 signature)");
+            return null;
+        }
+        URI base =
+                baseUrl != null ? baseUrl : URI.create("https://bedrock-runtime." + signingRegion + ".amazonaws.com");
+        Secret keyId = secret(p, path, "access_key_id", false);
+        Secret secretKey = secret(p, path, "secret_access_key", false);
+        Secret session = secret(p, path, "session_token", false);
+        if (apiKey != null && (keyId != null || secretKey != null)) {
+            problems.add(
+                    p.entries().get("api_key").keyAt(),
+                    path + ".api_key",
+                    "give either api_key (a Bedrock API key) or access_key_id + secret_access_key, not both");
+            return null;
+        }
+        if (apiKey != null) {
+            return new BedrockAccess(apiKey, null, signingRegion, base);
+        }
+        if (keyId == null && secretKey == null) {
+            Secret bearer = fromEnv("AWS_BEARER_TOKEN_BEDROCK");
+            if (bearer != null) {
+                return new BedrockAccess(bearer, null, signingRegion, base);
+            }
+            keyId = fromEnv("AWS_ACCESS_KEY_ID");
+            secretKey = fromEnv("AWS_SECRET_ACCESS_KEY");
+            session = session != null ? session : fromEnv("AWS_SESSION_TOKEN");
+            if (keyId == null || secretKey == null) {
+                problems.add(
+                        p.at(),
+                        path + ".access_key_id",
+                        "type: bedrock needs a credential: access_key_id and secret_access_key (SigV4), or api_key"
+                                + " (a Bedrock API key), in the file or as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or"
+                                + " AWS_BEARER_TOKEN_BEDROCK");
+                return null;
+            }
+        } else if (keyId == null || secretKey == null) {
+            problems.add(
+                    p.at(),
+                    path + (keyId == null ? ".access_key_id" : ".secret_access_key"),
+                    "access_key_id and secret_access_key go together: add the missing one");
+            return null;
+        }
+        return new BedrockAccess(
+                null, new CloudAccess.Aws(signingRegion, keyId, secretKey, session), signingRegion, base);
+    }
+
+    private Secret fromEnv(String... names) {
+        String value = envText(names);
+        return value == null ? null : new Secret(value);
+    }
+
+    private String envText(String... names) {
+        for (String name : names) {
+            String value = env.get(name);
+            if (value != null && !value.isEmpty()) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private URI url(Mapping m, String path, String key) {

@@ -51,7 +51,7 @@ public final class ConfigLoader {
         for (EnvSubstitution.Issue issue : text.issues()) {
             problems.addRootCause(issue.at(), tree.fieldAt(issue.at()), issue.message());
         }
-        GatewayConfig config = tree.root() == null ? null : new ConfigBinder(source, problems).bind(tree.root());
+        GatewayConfig config = tree.root() == null ? null : new ConfigBinder(source, problems, env).bind(tree.root());
         if (config == null || !problems.isEmpty()) {
             throw problems.toException();
         }

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param maxTokensLimit the largest {@code max_tokens} sent (larger requests are clamped); 0 = no clamp
  * @param dropUnsupported drop parameters the provider cannot honour ({@code n > 1}, logprobs on Anthropic) instead of
  *     answering 400
+ * @param cloud Vertex AI or AWS SigV4 access for {@code gemini} and {@code bedrock}; null when an API key (or nothing)
+ *     is the credential
  */
 public record ProviderConfig(
         String name,
@@ -26,9 +28,10 @@ public record ProviderConfig(
         Map<String, String> headers,
         int maxTokensDefault,
         int maxTokensLimit,
-        boolean dropUnsupported) {
+        boolean dropUnsupported,
+        CloudAccess cloud) {
     /** The adapter families this build can talk to. The loader rejects any other {@code type}. */
-    public static final Set<String> KNOWN_TYPES = Set.of("openai", "anthropic");
+    public static final Set<String> KNOWN_TYPES = Set.of("openai", "anthropic", "gemini", "bedrock");
 
     public static final int DEFAULT_MAX_TOKENS = 4096;
 
@@ -38,13 +41,26 @@ public record ProviderConfig(
 
     public ProviderConfig(
             String name, String type, URI baseUrl, Secret apiKey, String region, Map<String, String> headers) {
-        this(name, type, baseUrl, apiKey, region, headers, DEFAULT_MAX_TOKENS, 0, false);
+        this(name, type, baseUrl, apiKey, region, headers, DEFAULT_MAX_TOKENS, 0, false, null);
+    }
+
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            Secret apiKey,
+            String region,
+            Map<String, String> headers,
+            int maxTokensDefault,
+            int maxTokensLimit,
+            boolean dropUnsupported) {
+        this(name, type, baseUrl, apiKey, region, headers, maxTokensDefault, maxTokensLimit, dropUnsupported, null);
     }
 
     /** Header values may be credentials (an organisation token, a gateway key): only their names are shown. */
     @Override
     public String toString() {
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=" + apiKey
-                + ", region=" + region + ", headers=" + headers.keySet() + "]";
+                + ", region=" + region + ", headers=" + headers.keySet() + ", cloud=" + cloud + "]";
     }
 }

@@ -225,7 +225,7 @@ final class DialectExchange {
         int index = next++;
         Deployment deployment = plan.get(index);
         UpstreamTarget target = config.targets().get(deployment.provider().name());
-        UpstreamDialect dialect = Dialects.upstream(target.type());
+        UpstreamDialect dialect = Dialects.upstream(target);
         var provider = deployment.provider();
         ChatRequest outgoing = request;
         if (!dialect.acceptsImageUrls() && ImageInliner.hasImageUrls(request)) {
@@ -279,7 +279,8 @@ final class DialectExchange {
                 .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
         options.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
         encoded.headers().forEach(options::putHeader);
-        target.headers().forEach(options::putHeader);
+        target.headersFor(options.getURI(), "application/json", encoded.body(), state.clock.instant())
+                .forEach(options::putHeader);
         Buffer payload = Buffer.buffer(encoded.body());
         client.request(options).onComplete(ar -> {
             if (!attempt.live()) {
@@ -344,7 +345,7 @@ final class DialectExchange {
         int status = answer.statusCode();
         if (status >= 200 && status < 300) {
             String type = answer.getHeader(HttpHeaders.CONTENT_TYPE);
-            if (request.stream() && type != null && type.startsWith("text/event-stream")) {
+            if (request.stream() && Dialects.isStream(type)) {
                 relayStream(attempt, answer);
             } else {
                 relayWhole(attempt, answer);

@@ -33,6 +33,8 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
     private final long startedAt = Instant.now().getEpochSecond();
     private final AtomicLong sequence = new AtomicLong();
     private final AnthropicMessages anthropic;
+    private final GeminiGenerate gemini;
+    private final BedrockConverse bedrock;
     // Insertion order keeps /v1/models stable between calls.
     private final Set<String> modelsSeen = new LinkedHashSet<>(BUILT_IN_MODELS);
 
@@ -43,6 +45,8 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
         this.stats = stats;
         this.log = log;
         this.anthropic = new AnthropicMessages(vertx, options, stats);
+        this.gemini = new GeminiGenerate(vertx, options, stats);
+        this.bedrock = new BedrockConverse(vertx, options, stats);
     }
 
     /** An answer ready to go out, or the error that replaces it. */
@@ -72,6 +76,14 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
         response.putHeader("x-request-id", Ids.random("req_", 24));
         if (request.path().equals("/v1/messages")) {
             anthropic.handle(request, body, request.method() == HttpMethod.POST ? faults.next() : Fault.none());
+            return;
+        }
+        if (GeminiGenerate.handles(request.path())) {
+            gemini.handle(request, body, request.method() == HttpMethod.POST ? faults.next() : Fault.none());
+            return;
+        }
+        if (BedrockConverse.handles(request.path())) {
+            bedrock.handle(request, body, request.method() == HttpMethod.POST ? faults.next() : Fault.none());
             return;
         }
         if (!authorized(request)) {

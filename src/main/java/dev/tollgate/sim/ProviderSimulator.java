@@ -20,6 +20,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ProviderSimulator implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(10);
+    /**
+     * The AWS access key id the simulated Bedrock accepts SigV4 signatures from; its secret is the simulator's API key.
+     */
+    public static final String AWS_ACCESS_KEY_ID = "AKIATOLLGATESIM";
 
     private final HttpServer server;
     private final SimulatorOptions options;
@@ -58,6 +62,15 @@ public final class ProviderSimulator implements AutoCloseable {
     public String baseUrl() {
         String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
         return "http://" + host + ":" + port() + "/v1";
+    }
+
+    /**
+     * The root URL, as Gemini's and Bedrock's SDKs take a base URL: e.g. {@code http://127.0.0.1:40123}; the simulator
+     * answers {@code /v1beta/models/...}, Vertex AI's {@code /v1/projects/...} and Bedrock's {@code /model/...} there.
+     */
+    public String rootUrl() {
+        String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+        return "http://" + host + ":" + port();
     }
 
     public SimulatorOptions options() {

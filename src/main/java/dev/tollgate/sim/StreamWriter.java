@@ -21,6 +21,7 @@ final class StreamWriter {
     private final int stopAfter;
     private final boolean closeAtStop;
     private final Runnable onComplete;
+    private String contentType = "text/event-stream; charset=utf-8";
     private int next;
 
     /**
@@ -47,10 +48,14 @@ final class StreamWriter {
         this.onComplete = onComplete;
     }
 
+    /** Bedrock's binary event stream is not server-sent events: {@code application/vnd.amazon.eventstream}. */
+    StreamWriter contentType(String contentType) {
+        this.contentType = contentType;
+        return this;
+    }
+
     void start() {
-        response.setChunked(true)
-                .putHeader("content-type", "text/event-stream; charset=utf-8")
-                .putHeader("cache-control", "no-cache");
+        response.setChunked(true).putHeader("content-type", contentType).putHeader("cache-control", "no-cache");
         if (stopAfter == 0) {
             response.writeHead().onComplete(done -> stop());
             return;

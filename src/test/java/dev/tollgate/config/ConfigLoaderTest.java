@@ -315,7 +315,9 @@ class ConfigLoaderTest {
         assertThat(problem)
                 .extracting(ConfigProblem::line, ConfigProblem::column, ConfigProblem::field)
                 .containsExactly(3, 17, "providers.sim-a.type");
-        assertThat(problem.message()).startsWith("unknown provider type 'cohere' (known: anthropic, openai");
+        assertThat(problem.message())
+                .startsWith("unknown provider type 'cohere' (known: ")
+                .contains("anthropic", "bedrock", "gemini", "openai");
     }
 
     @Test

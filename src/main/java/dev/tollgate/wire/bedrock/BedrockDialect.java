@@ -75,7 +75,7 @@ public final class BedrockDialect implements UpstreamDialect {
                             content.addObject().put("text", text.text());
                         }
                     }
-                    case ContentPart.Image image -> content.add(image(image, i));
+                    case ContentPart.Image image -> content.add(image(image, i, call.deployment()));
                     case ContentPart.ToolUse use -> {
                         historyHasTools = true;
                         ObjectNode block = content.addObject().putObject("toolUse");
@@ -245,7 +245,8 @@ public final class BedrockDialect implements UpstreamDialect {
         }
     }
 
-    private static ObjectNode image(ContentPart.Image image, int message) throws UnsupportedParameterException {
+    private static ObjectNode image(ContentPart.Image image, int message, String deployment)
+            throws UnsupportedParameterException {
         String mediaType = image.mediaType();
         String data = image.data();
         if (image.isUrl()) {
@@ -254,7 +255,9 @@ public final class BedrockDialect implements UpstreamDialect {
             if (!url.regionMatches(true, 0, DATA_URL, 0, DATA_URL.length()) || comma < 0 || !url.contains(";base64")) {
                 throw new UnsupportedParameterException(
                         "messages[" + message + "].content.image_url",
-                        "Bedrock does not fetch image URLs; send the image inline (base64) or as a data: URL.");
+                        "Deployment '" + deployment
+                                + "' (Bedrock) does not fetch image URLs; send the image inline (base64)"
+                                + " or as a data: URL.");
             }
             mediaType = url.substring(DATA_URL.length(), url.indexOf(';'));
             data = url.substring(comma + 1);

@@ -89,7 +89,7 @@ public final class GeminiDialect implements UpstreamDialect {
                             encoded = NODES.objectNode().put("text", text.text());
                         }
                     }
-                    case ContentPart.Image image -> encoded = image(image, i);
+                    case ContentPart.Image image -> encoded = image(image, i, call.deployment());
                     case ContentPart.ToolUse use -> {
                         toolNames.put(use.id(), use.name());
                         encoded = NODES.objectNode();
@@ -228,7 +228,8 @@ public final class GeminiDialect implements UpstreamDialect {
         }
     }
 
-    private static ObjectNode image(ContentPart.Image image, int message) throws UnsupportedParameterException {
+    private static ObjectNode image(ContentPart.Image image, int message, String deployment)
+            throws UnsupportedParameterException {
         String mediaType = image.mediaType();
         String data = image.data();
         if (image.isUrl()) {
@@ -237,7 +238,9 @@ public final class GeminiDialect implements UpstreamDialect {
             if (!url.regionMatches(true, 0, DATA_URL, 0, DATA_URL.length()) || comma < 0 || !url.contains(";base64")) {
                 throw new UnsupportedParameterException(
                         "messages[" + message + "].content.image_url",
-                        "Gemini does not fetch image URLs; send the image inline (base64) or as a data: URL.");
+                        "Deployment '" + deployment
+                                + "' (Gemini) does not fetch image URLs; send the image inline (base64)"
+                                + " or as a data: URL.");
             }
             mediaType = url.substring(DATA_URL.length(), url.indexOf(';'));
             data = url.substring(comma + 1);
@@ -283,7 +286,19 @@ public final class GeminiDialect implements UpstreamDialect {
         List<ContentPart> content = new ArrayList<>();
         JsonNode candidate = root.path("candidates").path(0);
         for (JsonNode part : candidate.path("content").path("parts")) {
-            reader.part(part, content::add);
+            reader.part(part, next -> {
+                // Gemini signs the part after its thought summary; a caller reads one signed thought, as a stream
+                // delivers it (the signature arriving after the thought's text), and sends it back the same way.
+                if (next instanceof ContentPart.Thinking signed
+                        && signed.text().isEmpty()
+                        && !content.isEmpty()
+                        && content.getLast() instanceof ContentPart.Thinking thought
+                        && thought.signature() == null) {
+                    content.set(content.size() - 1, new ContentPart.Thinking(thought.text(), signed.signature()));
+                } else {
+                    content.add(next);
+                }
+            });
         }
         return new ChatResponse(
                 root.path("responseId").asText(null),
