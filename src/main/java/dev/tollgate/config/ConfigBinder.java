@@ -181,8 +181,7 @@ final class ConfigBinder {
             Secret apiKey = secret(p, path, "api_key", false);
             Scalar region = scalar(p, path, "region", false);
             Map<String, String> headers = headers(p, path);
-            int maxTokensDefault =
-                    integer(p, path, "max_tokens_default", 1, ProviderConfig.DEFAULT_MAX_TOKENS);
+            int maxTokensDefault = integer(p, path, "max_tokens_default", 1, ProviderConfig.DEFAULT_MAX_TOKENS);
             int maxTokensLimit = integer(p, path, "max_tokens_limit", 0, 0);
             boolean dropUnsupported = flag(p, path, "drop_unsupported");
             if (type != null && baseUrl != null) {

@@ -25,7 +25,8 @@ final class ApiErrors {
     }
 
     /** The error in {@code dialect}'s shape; Anthropic callers also get the id in {@code request-id}. */
-    static Future<Void> send(HttpServerResponse response, GatewayError error, String requestId, IngressDialect dialect) {
+    static Future<Void> send(
+            HttpServerResponse response, GatewayError error, String requestId, IngressDialect dialect) {
         if (response.ended() || response.closed()) {
             return Future.succeededFuture();
         }

@@ -137,7 +137,8 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         if (path.equals(Dialects.MESSAGES_PATH)) {
-            readBody(req, config, requestId, bytes -> onMessages(req, config, principal.get(), requestId, bytes, start));
+            readBody(
+                    req, config, requestId, bytes -> onMessages(req, config, principal.get(), requestId, bytes, start));
             return;
         }
         readBody(
@@ -242,7 +243,12 @@ final class ApiVerticle extends VerticleBase {
 
     /** {@code POST /v1/messages}: the Anthropic dialect, always translated through the canonical model. */
     private void onMessages(
-            HttpServerRequest req, RuntimeConfig config, Principal principal, String requestId, byte[] body, long start) {
+            HttpServerRequest req,
+            RuntimeConfig config,
+            Principal principal,
+            String requestId,
+            byte[] body,
+            long start) {
         IngressDialect ingress = AnthropicDialect.INSTANCE;
         ChatRequest request;
         try {
@@ -257,8 +263,18 @@ final class ApiVerticle extends VerticleBase {
         }
         HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));
         new DialectExchange(
-                        state, config, client, vertx, req.response(), requestId, principal, ingress, request, body,
-                        order, start)
+                        state,
+                        config,
+                        client,
+                        vertx,
+                        req.response(),
+                        requestId,
+                        principal,
+                        ingress,
+                        request,
+                        body,
+                        order,
+                        start)
                 .start();
     }
 
@@ -281,8 +297,18 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         new DialectExchange(
-                        state, config, client, vertx, req.response(), requestId, principal, ingress, request, body,
-                        order, start)
+                        state,
+                        config,
+                        client,
+                        vertx,
+                        req.response(),
+                        requestId,
+                        principal,
+                        ingress,
+                        request,
+                        body,
+                        order,
+                        start)
                 .start();
     }
 

@@ -30,7 +30,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -212,7 +211,8 @@ final class DialectExchange {
         attempt.timer = vertx.setTimer(firstByteMillis, id -> {
             attempt.timer = -1;
             if (attempt.live() && !committed) {
-                attemptFailed(attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
+                attemptFailed(
+                        attempt, "no answer within " + firstByteMillis + " ms", false, true, AttemptFailure.TIMEOUT);
                 attempt.abort();
             }
         });
@@ -284,8 +284,8 @@ final class DialectExchange {
                     attempt.dialect.mapError(status, answer::getHeader, reason.getBytes(), state.clock.millis());
             GatewayError error = mapped.error();
             if (mapped.deploymentFault()) {
-                boolean overloaded = error.type() == GatewayError.Kind.UNAVAILABLE
-                        || error.type() == GatewayError.Kind.RATE_LIMITED;
+                boolean overloaded =
+                        error.type() == GatewayError.Kind.UNAVAILABLE || error.type() == GatewayError.Kind.RATE_LIMITED;
                 if (mapped.retryAfterMillis() >= 0) {
                     retryAfterSeconds = Math.max(retryAfterSeconds, (mapped.retryAfterMillis() + 999) / 1000);
                 }
@@ -299,12 +299,7 @@ final class DialectExchange {
                 // The request itself is wrong (e.g. context length): the caller sees it, in its own dialect.
                 attempt.succeeded();
                 GatewayError shown = new GatewayError(
-                        error.status(),
-                        error.type(),
-                        error.code(),
-                        error.param(),
-                        config.scrub(error.message()),
-                        0);
+                        error.status(), error.type(), error.code(), error.param(), config.scrub(error.message()), 0);
                 finish(attempt, UsageStatus.REJECTED_UPSTREAM, shown.status(), Usage.ZERO, false, ok -> {
                     tag(attempt);
                     ApiErrors.send(response, shown, requestId, ingress);
@@ -347,9 +342,7 @@ final class DialectExchange {
             attempt.succeeded();
             byte[] out = ingress.encodeResponse(decoded, request, requestId);
             boolean reported = decoded.usage() != null;
-            Usage usage = reported
-                    ? decoded.usage().toUsage()
-                    : state.estimator.estimate(body, text(decoded));
+            Usage usage = reported ? decoded.usage().toUsage() : state.estimator.estimate(body, text(decoded));
             finish(attempt, UsageStatus.OK, 200, usage, !reported, ok -> {
                 if (ok) {
                     response.setStatusCode(200);
@@ -421,7 +414,11 @@ final class DialectExchange {
                 } else {
                     boolean overloaded = error.type() == GatewayError.Kind.UNAVAILABLE
                             || error.type() == GatewayError.Kind.RATE_LIMITED;
-                    attemptFailed(attempt, "stream error before any content: " + error.message(), overloaded, false,
+                    attemptFailed(
+                            attempt,
+                            "stream error before any content: " + error.message(),
+                            overloaded,
+                            false,
                             AttemptFailure.BROKEN);
                 }
                 attempt.abort();
@@ -439,7 +436,11 @@ final class DialectExchange {
             if (committed) {
                 streamBroken(attempt, encoder, describe(e));
             } else {
-                attemptFailed(attempt, "stream broken off before its first event: " + describe(e), false, false,
+                attemptFailed(
+                        attempt,
+                        "stream broken off before its first event: " + describe(e),
+                        false,
+                        false,
                         AttemptFailure.BROKEN);
             }
         });
@@ -501,8 +502,8 @@ final class DialectExchange {
                         GatewayError.Kind.UPSTREAM,
                         "stream_interrupted",
                         null,
-                        "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: "
-                                + reason + ". The answer is incomplete.",
+                        "The upstream stream from deployment '" + attempt.deployment.id() + "' ended early: " + reason
+                                + ". The answer is incomplete.",
                         0));
     }
 
@@ -531,8 +532,7 @@ final class DialectExchange {
                 known.reasoningTokens());
     }
 
-    private void attemptFailed(
-            Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
+    private void attemptFailed(Attempt attempt, String why, boolean overloaded, boolean timedOut, AttemptFailure kind) {
         if (!attempt.live()) {
             return;
         }

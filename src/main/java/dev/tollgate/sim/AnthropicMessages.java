@@ -82,10 +82,15 @@ final class AnthropicMessages {
         switch (fault) {
             case Fault.Status status -> {
                 if (status.retryAfter() != null) {
-                    response.putHeader("retry-after", Long.toString((status.retryAfter().toMillis() + 999) / 1000));
+                    response.putHeader(
+                            "retry-after", Long.toString((status.retryAfter().toMillis() + 999) / 1000));
                 }
-                error(response, status.code(), errorType(status.code()), "Simulated " + status.code() + " from "
-                        + options.name() + (status.code() == 529 ? ": Overloaded" : ""));
+                error(
+                        response,
+                        status.code(),
+                        errorType(status.code()),
+                        "Simulated " + status.code() + " from " + options.name()
+                                + (status.code() == 529 ? ": Overloaded" : ""));
                 return;
             }
             case Fault.ResetConnection reset -> {
@@ -122,8 +127,8 @@ final class AnthropicMessages {
             return;
         }
         boolean stream = Boolean.TRUE.equals(json.getValue("stream"));
-        Runnable completed = () -> stats.completed(
-                answer.model(), answer.inputTokens() + answer.cacheReadTokens(), answer.outputTokens());
+        Runnable completed = () ->
+                stats.completed(answer.model(), answer.inputTokens() + answer.cacheReadTokens(), answer.outputTokens());
         if (!stream) {
             Buffer bytes = Buffer.buffer(message(answer).encode());
             response.putHeader("content-type", "application/json");
@@ -138,12 +143,22 @@ final class AnthropicMessages {
         StreamWriter writer = switch (fault) {
             case Fault.CutStreamAfter cut ->
                 new StreamWriter(
-                        vertx, request, events, options.tokenDelay(), Math.min(cut.chunks(), events.size() - 2), true,
+                        vertx,
+                        request,
+                        events,
+                        options.tokenDelay(),
+                        Math.min(cut.chunks(), events.size() - 2),
+                        true,
                         completed);
             case Fault.StallStreamAfter stall ->
                 new StreamWriter(
-                        vertx, request, events, options.tokenDelay(), Math.min(stall.chunks(), events.size() - 2),
-                        false, completed);
+                        vertx,
+                        request,
+                        events,
+                        options.tokenDelay(),
+                        Math.min(stall.chunks(), events.size() - 2),
+                        false,
+                        completed);
             case Fault.StreamErrorAfter error -> {
                 List<Buffer> cut = new ArrayList<>(events.subList(0, Math.min(error.chunks(), events.size() - 2)));
                 cut.add(event(
@@ -225,7 +240,8 @@ final class AnthropicMessages {
                                     + " non-empty");
                         }
                         b.append(t).append(' ');
-                    } else if (type.equals("thinking") && block.getString("signature", "").isEmpty()) {
+                    } else if (type.equals("thinking")
+                            && block.getString("signature", "").isEmpty()) {
                         throw new Invalid("messages." + i + ".content." + k + ".signature: Field required");
                     } else if (!List.of("image", "tool_use", "tool_result", "thinking", "redacted_thinking")
                             .contains(type)) {
@@ -304,8 +320,9 @@ final class AnthropicMessages {
                         .put("id", Ids.random("toolu_", 24))
                         .put("name", t.getString("name"))
                         .put("input", input));
-                output += TokenCounter.PER_MESSAGE + TokenCounter.count(t.getString("name")) + TokenCounter.count(
-                        input.encode());
+                output += TokenCounter.PER_MESSAGE
+                        + TokenCounter.count(t.getString("name"))
+                        + TokenCounter.count(input.encode());
             }
             stopReason = "tool_use";
         } else {
@@ -323,7 +340,10 @@ final class AnthropicMessages {
             if (TokenCounter.count(text) > budget) {
                 String[] words = text.split(" ");
                 int n = words.length;
-                while (n > 0 && TokenCounter.count(String.join(" ", Arrays.asList(words).subList(0, n))) > budget) {
+                while (n > 0
+                        && TokenCounter.count(
+                                        String.join(" ", Arrays.asList(words).subList(0, n)))
+                                > budget) {
                     n--;
                 }
                 text = String.join(" ", Arrays.asList(words).subList(0, n));
@@ -387,13 +407,15 @@ final class AnthropicMessages {
                 .putNull("stop_reason")
                 .putNull("stop_sequence")
                 .put("usage", usage(a, 1));
-        events.add(event("message_start", new JsonObject().put("type", "message_start").put("message", start)));
+        events.add(event(
+                "message_start", new JsonObject().put("type", "message_start").put("message", start)));
         events.add(event("ping", new JsonObject().put("type", "ping")));
         for (int i = 0; i < a.blocks().size(); i++) {
             JsonObject block = a.blocks().get(i);
             String type = block.getString("type");
             JsonObject empty = switch (type) {
-                case "thinking" -> new JsonObject().put("type", "thinking").put("thinking", "").put("signature", "");
+                case "thinking" ->
+                    new JsonObject().put("type", "thinking").put("thinking", "").put("signature", "");
                 case "tool_use" ->
                     new JsonObject()
                             .put("type", "tool_use")
@@ -404,11 +426,16 @@ final class AnthropicMessages {
             };
             events.add(event(
                     "content_block_start",
-                    new JsonObject().put("type", "content_block_start").put("index", i).put("content_block", empty)));
+                    new JsonObject()
+                            .put("type", "content_block_start")
+                            .put("index", i)
+                            .put("content_block", empty)));
             switch (type) {
                 case "thinking" -> {
                     for (String piece : ChatWire.pieces(block.getString("thinking"), options.chunkTokens())) {
-                        events.add(delta(i, new JsonObject().put("type", "thinking_delta").put("thinking", piece)));
+                        events.add(delta(
+                                i,
+                                new JsonObject().put("type", "thinking_delta").put("thinking", piece)));
                     }
                     events.add(delta(
                             i,
@@ -423,17 +450,22 @@ final class AnthropicMessages {
                                 i,
                                 new JsonObject()
                                         .put("type", "input_json_delta")
-                                        .put("partial_json", input.substring(at, Math.min(input.length(), at
-                                                + ARGUMENT_FRAGMENT)))));
+                                        .put(
+                                                "partial_json",
+                                                input.substring(
+                                                        at, Math.min(input.length(), at + ARGUMENT_FRAGMENT)))));
                     }
                 }
                 default -> {
                     for (String piece : ChatWire.pieces(block.getString("text"), options.chunkTokens())) {
-                        events.add(delta(i, new JsonObject().put("type", "text_delta").put("text", piece)));
+                        events.add(delta(
+                                i, new JsonObject().put("type", "text_delta").put("text", piece)));
                     }
                 }
             }
-            events.add(event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", i)));
+            events.add(event(
+                    "content_block_stop",
+                    new JsonObject().put("type", "content_block_stop").put("index", i)));
         }
         events.add(event(
                 "message_delta",
@@ -452,7 +484,10 @@ final class AnthropicMessages {
     private static Buffer delta(int index, JsonObject delta) {
         return event(
                 "content_block_delta",
-                new JsonObject().put("type", "content_block_delta").put("index", index).put("delta", delta));
+                new JsonObject()
+                        .put("type", "content_block_delta")
+                        .put("index", index)
+                        .put("delta", delta));
     }
 
     static Buffer event(String name, JsonObject data) {

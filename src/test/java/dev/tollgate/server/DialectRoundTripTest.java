@@ -64,8 +64,7 @@ class DialectRoundTripTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         simC = ProviderSimulator.start(
-                vertx,
-                SimulatorOptions.defaults("sim-c").withPort(0).withApiKey(GatewayFixture.UPSTREAM_KEY));
+                vertx, SimulatorOptions.defaults("sim-c").withPort(0).withApiKey(GatewayFixture.UPSTREAM_KEY));
         String base = "http://127.0.0.1:" + simC.port();
         fixture = GatewayFixture.start(
                 "",
@@ -110,7 +109,8 @@ class DialectRoundTripTest {
 
     @Test
     void anthropicSdkGetsAWholeAnswerFromAnAnthropicUpstreamWithCacheUsage() {
-        Message m = anthropic.messages()
+        Message m = anthropic
+                .messages()
                 .create(MessageCreateParams.builder()
                         .model("claude")
                         .maxTokens(300)
@@ -151,7 +151,8 @@ class DialectRoundTripTest {
             String thought = m.content().get(0).asThinking().thinking();
             assertThat(thought).contains("What is the weather");
             assertThat(m.content().get(0).asThinking().signature()).isNotBlank();
-            assertThat(m.content().subList(1, 3)).allSatisfy(b -> assertThat(b.isToolUse()).isTrue());
+            assertThat(m.content().subList(1, 3))
+                    .allSatisfy(b -> assertThat(b.isToolUse()).isTrue());
             assertThat(m.content().get(1).asToolUse().name()).isEqualTo("get_weather");
             assertThat(m.content().get(2).asToolUse().name()).isEqualTo("get_time");
             assertThat(m.content().get(1).asToolUse().id()).startsWith("toolu_");
@@ -164,7 +165,8 @@ class DialectRoundTripTest {
 
     @Test
     void aThinkingSignatureIsPassedBackToTheUpstreamUnchanged() throws Exception {
-        Message first = anthropic.messages()
+        Message first = anthropic
+                .messages()
                 .create(MessageCreateParams.builder()
                         .model("claude")
                         .maxTokens(2000)
@@ -173,7 +175,8 @@ class DialectRoundTripTest {
                         .build())
                 .validate();
         String signature = first.content().get(0).asThinking().signature();
-        anthropic.messages()
+        anthropic
+                .messages()
                 .create(MessageCreateParams.builder()
                         .model("claude")
                         .maxTokens(2000)
@@ -221,7 +224,8 @@ class DialectRoundTripTest {
                 .addUserMessage("Weather and time please")
                 .addTool(openAiTool("get_weather"))
                 .addTool(openAiTool("get_time"))
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
                 .build();
         List<ChatCompletionChunk> chunks = new ArrayList<>();
         ChatCompletion c = streamOpenAi(params, chunks);
@@ -232,7 +236,8 @@ class DialectRoundTripTest {
         assertThat(calls.get(0).asFunction().function().name()).isEqualTo("get_weather");
         assertThat(calls.get(1).asFunction().function().name()).isEqualTo("get_time");
         assertThat(calls.get(0).asFunction().id()).startsWith("toolu_");
-        assertThat(calls.get(0).asFunction().id()).isNotEqualTo(calls.get(1).asFunction().id());
+        assertThat(calls.get(0).asFunction().id())
+                .isNotEqualTo(calls.get(1).asFunction().id());
         assertThat(calls.get(0).asFunction().function().arguments()).contains("\"city\"");
         assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
         // The usage-only final chunk, because the caller asked for it.
@@ -287,9 +292,12 @@ class DialectRoundTripTest {
     void maxTokensAboveTheLimitIsClamped() throws Exception {
         String body = """
                 {"model":"claude","max_tokens":100000,"messages":[{"role":"user","content":"long"}]}""";
-        assertThat(fixture.post("/v1/chat/completions", GatewayFixture.ACME_KEY, body).statusCode())
+        assertThat(fixture.post("/v1/chat/completions", GatewayFixture.ACME_KEY, body)
+                        .statusCode())
                 .isEqualTo(200);
-        assertThat(JSON.readTree(simC.requests().getLast().body()).get("max_tokens").asInt())
+        assertThat(JSON.readTree(simC.requests().getLast().body())
+                        .get("max_tokens")
+                        .asInt())
                 .isEqualTo(2048);
     }
 
@@ -317,7 +325,10 @@ class DialectRoundTripTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"delta\"").doesNotContain("[DONE]");
         String last = r.body().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertThat(JSON.readTree(last.substring("data: ".length())).get("error").get("type").asText())
+        assertThat(JSON.readTree(last.substring("data: ".length()))
+                        .get("error")
+                        .get("type")
+                        .asText())
                 .isEqualTo("upstream_error");
     }
 
@@ -325,7 +336,8 @@ class DialectRoundTripTest {
 
     @Test
     void anthropicSdkGetsAnAnswerFromAnOpenAiUpstream() throws Exception {
-        Message m = anthropic.messages()
+        Message m = anthropic
+                .messages()
                 .create(MessageCreateParams.builder()
                         .model("chat-small")
                         .maxTokens(200)
@@ -377,7 +389,8 @@ class DialectRoundTripTest {
 
     @Test
     void errorsReachAnthropicCallersInAnthropicsShapeWithTheRequestId() {
-        assertThatThrownBy(() -> anthropic.messages()
+        assertThatThrownBy(() -> anthropic
+                        .messages()
                         .create(MessageCreateParams.builder()
                                 .model("no-such-model")
                                 .maxTokens(10)
@@ -417,7 +430,8 @@ class DialectRoundTripTest {
     @Test
     void aContextLengthErrorFromAnOpenAiUpstreamIsAnInvalidRequestForAnAnthropicCaller() {
         fixture.simA.fault(Fault.status(400, "context_length_exceeded", null));
-        assertThatThrownBy(() -> anthropic.messages()
+        assertThatThrownBy(() -> anthropic
+                        .messages()
                         .create(MessageCreateParams.builder()
                                 .model("chat-small")
                                 .maxTokens(10)

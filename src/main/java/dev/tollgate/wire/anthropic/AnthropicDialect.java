@@ -222,9 +222,9 @@ public final class AnthropicDialect implements IngressDialect, UpstreamDialect {
                 }
                 case "thinking" ->
                     parts.add(new ContentPart.Thinking(b.path("thinking").asText(), Fields.text(b, "signature")));
-                case "redacted_thinking" -> parts.add(new ContentPart.RedactedThinking(b.path("data").asText()));
-                default ->
-                    throw new BadRequestException(p + ".type: unsupported content block type '" + type + "'", p);
+                case "redacted_thinking" ->
+                    parts.add(new ContentPart.RedactedThinking(b.path("data").asText()));
+                default -> throw new BadRequestException(p + ".type: unsupported content block type '" + type + "'", p);
             }
         }
         return parts;
@@ -245,11 +245,7 @@ public final class AnthropicDialect implements IngressDialect, UpstreamDialect {
         byte[] body = Fields.write(g -> writeRequest(g, r, call));
         return new UpstreamRequest(
                 "/v1/messages",
-                Map.of(
-                        "anthropic-version",
-                        VERSION,
-                        "accept",
-                        r.stream() ? "text/event-stream" : "application/json"),
+                Map.of("anthropic-version", VERSION, "accept", r.stream() ? "text/event-stream" : "application/json"),
                 body);
     }
 
@@ -333,7 +329,8 @@ public final class AnthropicDialect implements IngressDialect, UpstreamDialect {
             }
             g.writeEndArray();
         }
-        if ((r.toolChoice() != null || r.parallelToolCalls() != null) && !r.tools().isEmpty()) {
+        if ((r.toolChoice() != null || r.parallelToolCalls() != null)
+                && !r.tools().isEmpty()) {
             g.writeObjectFieldStart("tool_choice");
             ToolChoice c = r.toolChoice() == null ? ToolChoice.AUTO : r.toolChoice();
             switch (c.mode()) {
@@ -622,11 +619,11 @@ public final class AnthropicDialect implements IngressDialect, UpstreamDialect {
     static GatewayError streamError(String type, String message) {
         String text = message == null ? "the upstream reported an error" : message;
         return switch (type == null ? "" : type) {
-            case "overloaded_error" -> new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "overloaded", null, text, 0);
+            case "overloaded_error" ->
+                new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "overloaded", null, text, 0);
             case "rate_limit_error" ->
                 new GatewayError(429, GatewayError.Kind.RATE_LIMITED, "rate_limited", null, text, 0);
             default -> new GatewayError(502, GatewayError.Kind.UPSTREAM, "upstream_error", null, text, 0);
         };
     }
-
 }

@@ -23,6 +23,7 @@ final class AnthropicStreamDecoder implements UpstreamDialect.StreamDecoder {
     private final SseEventSplitter splitter = new SseEventSplitter(MAX_EVENT_BYTES);
     /** Content-block index → tool-call index. */
     private final Map<Integer, Integer> tools = new HashMap<>();
+
     private int nextTool;
     private boolean done;
     private UpstreamFormatException broken;
@@ -84,12 +85,15 @@ final class AnthropicStreamDecoder implements UpstreamDialect.StreamDecoder {
                         }
                     }
                     case "redacted_thinking" ->
-                        out.accept(new StreamEvent.RedactedReasoning(block.path("data").asText()));
+                        out.accept(new StreamEvent.RedactedReasoning(
+                                block.path("data").asText()));
                     case "tool_use" -> {
                         int tool = nextTool++;
                         tools.put(index, tool);
                         out.accept(new StreamEvent.ToolCallStart(
-                                tool, block.path("id").asText(), block.path("name").asText()));
+                                tool,
+                                block.path("id").asText(),
+                                block.path("name").asText()));
                     }
                     default -> {} // server tools, citations: no canonical counterpart
                 }
@@ -97,11 +101,14 @@ final class AnthropicStreamDecoder implements UpstreamDialect.StreamDecoder {
             case "content_block_delta" -> {
                 JsonNode delta = data.path("delta");
                 switch (delta.path("type").asText()) {
-                    case "text_delta" -> out.accept(new StreamEvent.TextDelta(delta.path("text").asText()));
+                    case "text_delta" ->
+                        out.accept(new StreamEvent.TextDelta(delta.path("text").asText()));
                     case "thinking_delta" ->
-                        out.accept(new StreamEvent.ReasoningDelta(delta.path("thinking").asText()));
+                        out.accept(new StreamEvent.ReasoningDelta(
+                                delta.path("thinking").asText()));
                     case "signature_delta" ->
-                        out.accept(new StreamEvent.ReasoningSignature(delta.path("signature").asText()));
+                        out.accept(new StreamEvent.ReasoningSignature(
+                                delta.path("signature").asText()));
                     case "input_json_delta" -> {
                         Integer tool = tools.get(data.path("index").asInt());
                         String fragment = delta.path("partial_json").asText("");

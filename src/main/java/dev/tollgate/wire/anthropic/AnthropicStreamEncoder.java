@@ -111,7 +111,9 @@ final class AnthropicStreamEncoder implements IngressDialect.StreamEncoder {
             }
             case StreamEvent.ToolCallDelta d -> {
                 // Only the open tool call can take arguments: Anthropic blocks do not interleave.
-                if (open == Block.TOOL && openTool == d.index() && !d.argumentsFragment().isEmpty()) {
+                if (open == Block.TOOL
+                        && openTool == d.index()
+                        && !d.argumentsFragment().isEmpty()) {
                     delta(out, g -> {
                         g.writeStringField("type", "input_json_delta");
                         g.writeStringField("partial_json", d.argumentsFragment());

@@ -52,8 +52,7 @@ public final class ProviderErrors {
                     "HTTP " + status + " (the upstream rejected the gateway's credentials)",
                     0);
         } else if (overloadedType || status == 529 || status == 503) {
-            error = new GatewayError(
-                    503, GatewayError.Kind.UNAVAILABLE, "overloaded", null, text, seconds(retryAfter));
+            error = new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "overloaded", null, text, seconds(retryAfter));
         } else if (status == 429) {
             error = new GatewayError(
                     429, GatewayError.Kind.RATE_LIMITED, "rate_limited", null, text, seconds(retryAfter));

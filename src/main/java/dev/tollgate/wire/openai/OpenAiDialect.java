@@ -19,7 +19,6 @@ import dev.tollgate.wire.canonical.ProviderErrors;
 import dev.tollgate.wire.canonical.Reasoning;
 import dev.tollgate.wire.canonical.ResponseFormat;
 import dev.tollgate.wire.canonical.Role;
-import dev.tollgate.wire.canonical.StreamEvent;
 import dev.tollgate.wire.canonical.TokenUsage;
 import dev.tollgate.wire.canonical.Tool;
 import dev.tollgate.wire.canonical.ToolChoice;
@@ -200,7 +199,8 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
             String type = part.path("type").asText();
             switch (type) {
                 case "text" -> parts.add(new ContentPart.Text(part.path("text").asText()));
-                case "image_url" -> parts.add(image(part.path("image_url").path("url").asText()));
+                case "image_url" ->
+                    parts.add(image(part.path("image_url").path("url").asText()));
                 default ->
                     throw new BadRequestException(
                             "Unsupported content part type '" + type + "' in '" + param + "[" + i + "]'.",
@@ -314,9 +314,7 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
     public UpstreamRequest encodeRequest(ChatRequest r, UpstreamCall call) {
         byte[] body = Fields.write(g -> writeRequest(g, r, call.model()));
         return new UpstreamRequest(
-                "/chat/completions",
-                Map.of("accept", r.stream() ? "text/event-stream" : "application/json"),
-                body);
+                "/chat/completions", Map.of("accept", r.stream() ? "text/event-stream" : "application/json"), body);
     }
 
     /** OpenAI's request body; {@code model} is the provider's model name. */
@@ -475,8 +473,7 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
                         g.writeStringField("type", "image_url");
                         g.writeObjectFieldStart("image_url");
                         g.writeStringField(
-                                "url",
-                                img.isUrl() ? img.url() : "data:" + img.mediaType() + ";base64," + img.data());
+                                "url", img.isUrl() ? img.url() : "data:" + img.mediaType() + ";base64," + img.data());
                         g.writeEndObject();
                         g.writeEndObject();
                     }
@@ -600,7 +597,9 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
         } catch (IOException e) {
             throw new UpstreamFormatException("the answer is not JSON", e);
         }
-        if (root == null || !root.path("choices").isArray() || root.path("choices").isEmpty()) {
+        if (root == null
+                || !root.path("choices").isArray()
+                || root.path("choices").isEmpty()) {
             throw new UpstreamFormatException("the answer has no choices");
         }
         JsonNode choice = root.path("choices").get(0);

@@ -37,42 +37,50 @@ final class OpenAiStreamEncoder implements IngressDialect.StreamEncoder {
                 if (s.usage() != null) {
                     usage = s.usage();
                 }
-                yield chunk(g -> {
-                    g.writeStringField("role", "assistant");
-                    g.writeStringField("content", "");
-                }, null);
+                yield chunk(
+                        g -> {
+                            g.writeStringField("role", "assistant");
+                            g.writeStringField("content", "");
+                        },
+                        null);
             }
-            case StreamEvent.TextDelta t -> t.text().isEmpty() ? EMPTY : chunk(g -> g.writeStringField("content", t.text()), null);
+            case StreamEvent.TextDelta t ->
+                t.text().isEmpty() ? EMPTY : chunk(g -> g.writeStringField("content", t.text()), null);
             case StreamEvent.ReasoningDelta r ->
                 r.text().isEmpty() ? EMPTY : chunk(g -> g.writeStringField("reasoning_content", r.text()), null);
             case StreamEvent.ReasoningSignature s -> EMPTY;
             case StreamEvent.RedactedReasoning r -> EMPTY;
-            case StreamEvent.ToolCallStart s -> chunk(g -> {
-                g.writeArrayFieldStart("tool_calls");
-                g.writeStartObject();
-                g.writeNumberField("index", s.index());
-                g.writeStringField("id", s.id());
-                g.writeStringField("type", "function");
-                g.writeObjectFieldStart("function");
-                g.writeStringField("name", s.name());
-                g.writeStringField("arguments", "");
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-            }, null);
-            case StreamEvent.ToolCallDelta d ->
-                d.argumentsFragment().isEmpty()
-                        ? EMPTY
-                        : chunk(g -> {
+            case StreamEvent.ToolCallStart s ->
+                chunk(
+                        g -> {
                             g.writeArrayFieldStart("tool_calls");
                             g.writeStartObject();
-                            g.writeNumberField("index", d.index());
+                            g.writeNumberField("index", s.index());
+                            g.writeStringField("id", s.id());
+                            g.writeStringField("type", "function");
                             g.writeObjectFieldStart("function");
-                            g.writeStringField("arguments", d.argumentsFragment());
+                            g.writeStringField("name", s.name());
+                            g.writeStringField("arguments", "");
                             g.writeEndObject();
                             g.writeEndObject();
                             g.writeEndArray();
-                        }, null);
+                        },
+                        null);
+            case StreamEvent.ToolCallDelta d ->
+                d.argumentsFragment().isEmpty()
+                        ? EMPTY
+                        : chunk(
+                                g -> {
+                                    g.writeArrayFieldStart("tool_calls");
+                                    g.writeStartObject();
+                                    g.writeNumberField("index", d.index());
+                                    g.writeObjectFieldStart("function");
+                                    g.writeStringField("arguments", d.argumentsFragment());
+                                    g.writeEndObject();
+                                    g.writeEndObject();
+                                    g.writeEndArray();
+                                },
+                                null);
             case StreamEvent.UsageReport u -> {
                 usage = usage == null ? u.usage() : usage.merge(u.usage());
                 yield EMPTY;
@@ -148,5 +156,4 @@ final class OpenAiStreamEncoder implements IngressDialect.StreamEncoder {
         out[out.length - 1] = '\n';
         return out;
     }
-
 }

@@ -25,8 +25,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class StreamGoldenTest {
     private static final ChatRequest OPENAI_CALLER = new ChatRequest(
-            "claude", null, List.of(Message.user("hi")), List.of(), null, null, null, List.of(), null, null, null,
-            null, null, null, null, null, true, true, Map.of());
+            "claude",
+            null,
+            List.of(Message.user("hi")),
+            List.of(),
+            null,
+            null,
+            null,
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            true,
+            true,
+            Map.of());
 
     record Decoded(List<StreamEvent> events, boolean complete) {}
 
@@ -51,7 +68,9 @@ class StreamGoldenTest {
     static void assertGolden(String name, byte[] actual) throws IOException {
         String expected;
         try (InputStream in = StreamGoldenTest.class.getResourceAsStream("/golden/" + name)) {
-            expected = in == null ? "(no golden file " + name + ")" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            expected = in == null
+                    ? "(no golden file " + name + ")"
+                    : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         String got = new String(actual, StandardCharsets.UTF_8);
         if (!expected.equals(got)) {
