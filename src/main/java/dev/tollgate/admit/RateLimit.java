@@ -10,10 +10,15 @@ package dev.tollgate.admit;
  */
 public record RateLimit(long requestsPerMinute, long tokensPerMinute, int concurrentStreams) {
     public static final RateLimit NONE = new RateLimit(0, 0, 0);
+    /** Bucket4j refills at most one unit per nanosecond. */
+    public static final long MAX_PER_MINUTE = 60_000_000_000L;
 
     public RateLimit {
         if (requestsPerMinute < 0 || tokensPerMinute < 0 || concurrentStreams < 0) {
             throw new IllegalArgumentException("rate limits are zero (none) or positive");
+        }
+        if (requestsPerMinute > MAX_PER_MINUTE || tokensPerMinute > MAX_PER_MINUTE) {
+            throw new IllegalArgumentException("at most " + MAX_PER_MINUTE + " per minute");
         }
     }
 
