@@ -21,7 +21,8 @@ class ArchitectureTest {
         "dev.tollgate.provider..",
         "dev.tollgate.settle..",
         "dev.tollgate.price..",
-        "dev.tollgate.guard.."
+        "dev.tollgate.guard..",
+        "dev.tollgate.admit.."
     };
 
     private static JavaClasses classes;

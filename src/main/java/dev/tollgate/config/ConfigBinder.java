@@ -1,6 +1,8 @@
 package dev.tollgate.config;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.admit.RateLimit;
+import dev.tollgate.admit.TenantLimits;
 import dev.tollgate.config.YamlTree.Entry;
 import dev.tollgate.config.YamlTree.Mapping;
 import dev.tollgate.config.YamlTree.Node;
@@ -65,7 +67,9 @@ final class ConfigBinder {
             "session_token", "bedrock");
 
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
-    private static final List<String> TENANT = List.of("country", "keys", "models");
+    private static final List<String> TENANT = List.of("country", "keys", "models", "limits", "key_limits");
+    private static final List<String> RATE_LIMIT =
+            List.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");
     private static final List<String> PRICE = List.of(
             "deployment",
             "currency",
@@ -534,15 +538,31 @@ final class ConfigBinder {
             String country = null;
             List<Secret> keys = new ArrayList<>();
             List<String> models = new ArrayList<>();
+            TenantLimits limits = TenantLimits.NONE;
             if (t != null) {
                 onlyKeys(t, path, TENANT);
                 country = country(t, path);
                 keys = keys(t, path, name, owners);
                 models = tenantModels(t, path, modelNames);
+                limits = new TenantLimits(rateLimit(t, path, "limits"), rateLimit(t, path, "key_limits"));
             }
-            tenants.put(name, new TenantConfig(name, country, keys, models));
+            tenants.put(name, new TenantConfig(name, country, keys, models, limits));
         });
         return tenants;
+    }
+
+    /** {@code limits:} or {@code key_limits:} of a tenant; an absent dimension is not limited. */
+    private RateLimit rateLimit(Mapping tenant, String tenantPath, String key) {
+        Mapping m = mapping(value(tenant, tenantPath, key, false), child(tenantPath, key));
+        if (m == null) {
+            return RateLimit.NONE;
+        }
+        String path = child(tenantPath, key);
+        onlyKeys(m, path, RATE_LIMIT);
+        return new RateLimit(
+                integer(m, path, "requests_per_minute", 1, 0),
+                integer(m, path, "tokens_per_minute", 1, 0),
+                integer(m, path, "concurrent_streams", 1, 0));
     }
 
     private String country(Mapping tenant, String path) {

@@ -72,6 +72,7 @@ public final class UsageLedger implements AutoCloseable {
     private final Object journalLock = new Object();
     private volatile boolean closing;
     private final List<Consumer<List<UsageRecord>>> storedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<UsageRecord>> appendedListeners = new CopyOnWriteArrayList<>();
     // Set when records could not be stored at shutdown: from then on no journal segment may be deleted.
     private boolean keepJournal;
     private FileChannel segment;
@@ -128,6 +129,18 @@ public final class UsageLedger implements AutoCloseable {
             }
         }
         journaled.incrementAndGet();
+        for (Consumer<UsageRecord> listener : appendedListeners) {
+            listener.accept(record);
+        }
+    }
+
+    /**
+     * Calls {@code listener} on the appending thread (an event loop) with every record once it is journaled, before
+     * its answer completes. For in-memory bookkeeping that must follow usage at once (rate limits); it must be
+     * quick and must not block.
+     */
+    public void onAppended(Consumer<UsageRecord> listener) {
+        appendedListeners.add(listener);
     }
 
     /**

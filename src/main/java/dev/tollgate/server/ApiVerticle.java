@@ -222,6 +222,10 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId);
             return;
         }
+        if (!state.admit.admit(
+                req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
+            return;
+        }
         List<Deployment> plan = state.planner.plan(config.routes(), request.model());
         HealthOrder order = state.health.order(plan);
         if (endpoint == Endpoint.CHAT_COMPLETIONS && !allOpenAi(plan)) {
@@ -259,6 +263,9 @@ final class ApiVerticle extends VerticleBase {
         }
         if (!principal.mayUse(request.model()) || !config.config().models().containsKey(request.model())) {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId, ingress);
+            return;
+        }
+        if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
             return;
         }
         HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));

@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.admit.Admission;
 import dev.tollgate.meter.TokenEstimator;
 import dev.tollgate.meter.UsageLedger;
 import dev.tollgate.observe.GatewayMetrics;
@@ -21,6 +22,9 @@ final class GatewayState {
     final RouteHealth health;
     final LongAdder inFlight = new LongAdder();
     final GatewayMetrics metrics;
+    final Admission admission = new Admission();
+    /** Set last in the constructor: it registers itself with the ledger. */
+    final AdmissionStep admit;
 
     GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
         this.config = new AtomicReference<>(config);
@@ -31,6 +35,7 @@ final class GatewayState {
         this.metrics =
                 new GatewayMetrics(new GatewayMetrics.Sources(inFlight::sum, ledger::backlog, health::snapshots));
         ledger.onStored(metrics::recordStored);
+        this.admit = new AdmissionStep(this);
     }
 
     RuntimeConfig config() {
