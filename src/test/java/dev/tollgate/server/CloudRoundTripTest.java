@@ -459,17 +459,19 @@ class CloudRoundTripTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gemini", "bedrock"})
-    void anImageUrlIsA400NamingTheDeploymentUntilUrlsAreInlined(String model) throws Exception {
+    void anImageUrlThatCannotBeFetchedForInliningIsA400NamingThePartAndNothingIsSent(String model) throws Exception {
+        // Gemini and Bedrock take images only inline, so the gateway fetches URLs itself; .invalid never resolves.
         String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":["
                 + "{\"type\":\"text\",\"text\":\"what is this\"},"
-                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/cat.png\"}}]}]}";
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://tollgate-test.invalid/cat.png\"}}]}]}";
         HttpResponse<String> r = fixture.post("/v1/chat/completions", GatewayFixture.ACME_KEY, body);
 
         assertThat(r.statusCode()).isEqualTo(400);
         JsonNode error = JSON.readTree(r.body()).get("error");
         assertThat(error.get("message").asText())
-                .contains(model.equals("gemini") ? "gem/" : "brk/")
-                .contains("image URL");
+                .contains("messages[0].content[1]")
+                .contains("could not be fetched")
+                .contains("base64");
         assertThat(sim.requests()).isEmpty();
     }
 
