@@ -90,6 +90,21 @@ public final class Guard implements AutoCloseable {
         return g;
     }
 
+    /** A guard whose thread is not started: samples stay queued until {@link #observe} is called (tests). */
+    static Guard unstarted(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
+        return new Guard(policy, settings, store);
+    }
+
+    /** Observes whatever is queued now, on the caller's thread (tests). */
+    void drain() {
+        Sample s;
+        while ((s = queue.poll()) != null) {
+            queuedBytes.addAndGet(-(s.body() == null ? 0 : s.body().length));
+            observe(s);
+        }
+        flushAudit();
+    }
+
     private Guard(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
         this.policy = policy;
         this.store = store;
