@@ -90,9 +90,20 @@ public final class Guard implements AutoCloseable {
         return g;
     }
 
-    /** A guard whose thread is not started: samples stay queued until {@link #observe} is called (tests). */
-    static Guard unstarted(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
+    /**
+     * A guard whose thread is not started: samples stay queued until {@link #drain} or {@link #discardQueued} (tests
+     * and benchmarks of the request path's share).
+     */
+    public static Guard unstarted(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
         return new Guard(policy, settings, store);
+    }
+
+    /** Drops whatever is queued, unobserved; returns how many (benchmarks). */
+    public int discardQueued() {
+        int n = queue.size();
+        queue.clear();
+        queuedBytes.set(0);
+        return n;
     }
 
     /** Observes whatever is queued now, on the caller's thread (tests). */
