@@ -131,9 +131,16 @@ public final class Detector {
         return settings;
     }
 
-    /** Takes new thresholds and allowlist; capacities and expiry stay as built. */
+    /**
+     * Takes new thresholds and allowlist; capacities and expiry stay as built. The verdicts in force are republished
+     * at once: an account blocked before it was allowlisted would otherwise wait for an observation it cannot make.
+     */
     public synchronized void reconfigure(GuardSettings next) {
         this.settings = next;
+        for (Map.Entry<String, AccountState> e : accounts.entries()) {
+            Verdict before = inForce.getOrDefault(e.getKey(), Verdict.CLEAR);
+            publish(e.getValue(), before, "configuration");
+        }
     }
 
     /** The verdict in force for the account: lock-free, O(1), for the request path. */
@@ -243,10 +250,14 @@ public final class Detector {
         a.newModel += alpha * ((fresh ? 1 : 0) - a.newModel);
 
         double[] f = features(a);
-        double own = score(f) * Math.min(1, a.count / 15.0);
+        double raw = score(f);
+        double evidence = Math.min(1, a.count / 15.0);
+        double own = raw * evidence;
         double cluster = 0;
         if (strongest != null && strongestOthers >= 3) {
-            strongest.score += 0.05 * (own - strongest.score);
+            // The cluster averages its members' undamped scores, each weighted by how much it has seen: many thin
+            // accounts of one hydra add up to the evidence none of them has alone.
+            strongest.score += 0.05 * evidence * (raw - strongest.score);
             cluster = strongest.score;
             a.cluster = strongestName;
             a.clusterScore = cluster;

@@ -319,7 +319,7 @@ public final class Guard implements AutoCloseable {
     private void audit(VerdictChange c) {
         Action action = policy.action(c.org(), c.to());
         changesTo[c.to().ordinal()].increment();
-        if (c.to().compareTo(Verdict.SUSPECT) < 0 || action == null || action != Action.THROTTLE) {
+        if (action != Action.THROTTLE) {
             throttled.remove(c.account());
         }
         log.warn(

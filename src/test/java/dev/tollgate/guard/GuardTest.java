@@ -157,6 +157,31 @@ class GuardTest {
     }
 
     @Test
+    void allowlistingABlockedAccountLetsItsNextRequestThroughWithoutWaitingForAnObservation() {
+        Guard guard = Guard.unstarted(
+                policy(1_000, Map.of(Verdict.SUSPECT, Action.BLOCK, Verdict.CONFIRMED, Action.BLOCK)),
+                GuardSettings.defaults(),
+                GuardAudit.NONE);
+        for (int i = 0; i < 100; i++) {
+            guard.offer(sample("acct", i));
+        }
+        guard.drain();
+        assertThat(guard.check("org-acct", "acct").code()).isEqualTo("account_blocked");
+
+        guard.reconfigure(new GuardPolicy(
+                true,
+                1_000,
+                Map.of(Verdict.SUSPECT, Action.BLOCK, Verdict.CONFIRMED, Action.BLOCK),
+                2,
+                Set.of("org-acct"),
+                Map.of()));
+        assertThat(guard.check("org-acct", "acct")).isNull();
+        assertThat(guard.detector().report("acct").orElseThrow().reasons())
+                .first()
+                .isEqualTo("allowlisted");
+    }
+
+    @Test
     void aDisabledGuardTakesNothingAndClosingObservesWhatIsQueued() {
         Guard off = Guard.unstarted(
                 new GuardPolicy(false, 10, Map.of(), 1, Set.of(), Map.of()), GuardSettings.defaults(), GuardAudit.NONE);
