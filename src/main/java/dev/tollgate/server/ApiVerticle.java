@@ -229,7 +229,7 @@ final class ApiVerticle extends VerticleBase {
                 req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
             return;
         }
-        List<Deployment> plan = state.planner.plan(config.routes(), request.model());
+        List<Deployment> plan = state.plan(config, principal, request.model());
         HealthOrder order = state.health.order(plan);
         if (endpoint == Endpoint.CHAT_COMPLETIONS && !allOpenAi(plan)) {
             translate(req, config, principal, requestId, body, start, OpenAiDialect.INSTANCE, order);
@@ -279,7 +279,7 @@ final class ApiVerticle extends VerticleBase {
         if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
             return;
         }
-        HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));
+        HealthOrder order = state.health.order(state.plan(config, principal, request.model()));
         DialectExchange exchange = new DialectExchange(
                 state,
                 config,

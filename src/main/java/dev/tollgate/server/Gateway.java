@@ -87,6 +87,7 @@ public final class Gateway implements AutoCloseable {
                         return api;
                     },
                     new DeploymentOptions().setInstances(loops)));
+            await(vertx.deployVerticle(new RouteMonitor(state)));
             AdminServer admin = null;
             if (config.admin() != null) {
                 admin = new AdminServer(state, store);
