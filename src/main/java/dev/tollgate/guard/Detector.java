@@ -327,8 +327,27 @@ public final class Detector {
         }
     }
 
+    /** The audit cause of an operator's override; a lifted one is marked so a restart does not restore it. */
+    static final String OPERATOR = "operator: ";
+
+    static final String OPERATOR_LIFTED = "operator lifted: ";
+
+    /**
+     * Puts back an override recorded before a restart, without auditing it again; the detector's own state starts
+     * afresh, so the override is what holds the account until an operator lifts it.
+     */
+    public synchronized void restore(String account, Verdict verdict, String reason, Instant at) {
+        overrides.put(account, new Override(verdict, reason, at));
+        if (verdict == Verdict.CLEAR) {
+            inForce.remove(account);
+        } else {
+            inForce.put(account, verdict);
+        }
+    }
+
     /** Sets (or with a null verdict, lifts) an operator's verdict for an account; it wins over the detector's. */
     public synchronized void override(String account, Verdict verdict, String reason, Instant at) {
+        String cause = (verdict == null ? OPERATOR_LIFTED : OPERATOR) + reason;
         AccountState a = accounts.peek(account);
         Verdict before = a == null ? verdictOf(account) : effective(a);
         if (verdict == null) {
@@ -337,7 +356,7 @@ public final class Detector {
             overrides.put(account, new Override(verdict, reason == null ? "" : reason, at));
         }
         if (a != null) {
-            publish(a, before, "operator: " + reason);
+            publish(a, before, cause);
         } else {
             if (verdict == null || verdict == Verdict.CLEAR) {
                 inForce.remove(account);
@@ -346,14 +365,7 @@ public final class Detector {
             }
             if (verdict != before) {
                 audit.accept(new VerdictChange(
-                        at,
-                        account,
-                        null,
-                        before,
-                        verdict == null ? Verdict.CLEAR : verdict,
-                        0,
-                        "operator: " + reason,
-                        List.of()));
+                        at, account, null, before, verdict == null ? Verdict.CLEAR : verdict, 0, cause, List.of()));
             }
         }
     }

@@ -83,11 +83,33 @@ public final class Guard implements AutoCloseable {
         int count;
     }
 
-    /** Builds the detector from {@code settings} (the policy's allowlist added) and starts the guard thread. */
+    /**
+     * Builds the detector from {@code settings} (the policy's allowlist added), puts back the operators' overrides
+     * from the audit trail, and starts the guard thread.
+     */
     public static Guard start(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
         Guard g = new Guard(policy, settings, store);
+        g.restoreOverrides();
         g.thread.start();
         return g;
+    }
+
+    /** Operators' overrides survive a restart: the newest operator entry of each account, unless it lifted one. */
+    void restoreOverrides() {
+        try {
+            int restored = 0;
+            for (GuardAudit.Entry e : store.overrides()) {
+                if (e.cause().startsWith(Detector.OPERATOR)) {
+                    detector.restore(e.account(), e.to(), e.cause().substring(Detector.OPERATOR.length()), e.time());
+                    restored++;
+                }
+            }
+            if (restored > 0) {
+                log.info("guard: {} operator overrides restored from the audit trail", restored);
+            }
+        } catch (Exception e) {
+            log.error("guard: operator overrides could not be read from the audit trail; none are in force", e);
+        }
     }
 
     /**

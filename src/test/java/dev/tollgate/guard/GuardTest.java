@@ -182,6 +182,41 @@ class GuardTest {
     }
 
     @Test
+    void operatorOverridesSurviveARestartUnlessLifted() {
+        List<GuardAudit.Entry> trail = new ArrayList<>();
+        GuardAudit audit = new GuardAudit() {
+            @Override
+            public void append(List<Entry> entries) {
+                trail.addAll(entries);
+            }
+
+            @Override
+            public List<Entry> history(String account, int limit) {
+                return trail;
+            }
+
+            @Override
+            public List<Entry> overrides() {
+                java.util.Map<String, Entry> newest = new java.util.LinkedHashMap<>();
+                trail.stream().filter(e -> e.cause().startsWith("operator")).forEach(e -> newest.put(e.account(), e));
+                return List.copyOf(newest.values());
+            }
+        };
+        GuardPolicy blockConfirmed = policy(100, Map.of(Verdict.CONFIRMED, Action.BLOCK));
+        Guard first = Guard.start(blockConfirmed, GuardSettings.defaults(), audit);
+        first.override("held", Verdict.CONFIRMED, "shared card with a campaign", T0);
+        first.override("freed", Verdict.CONFIRMED, "mistake", T0);
+        first.override("freed", null, "lifted: a researcher", T0.plusSeconds(1));
+        first.close();
+
+        Guard second = Guard.start(blockConfirmed, GuardSettings.defaults(), audit);
+        assertThat(second.check("t", "held").code()).isEqualTo("account_blocked");
+        assertThat(second.check("t", "freed")).isNull();
+        second.close();
+        assertThat(trail).hasSize(3);
+    }
+
+    @Test
     void aDisabledGuardTakesNothingAndClosingObservesWhatIsQueued() {
         Guard off = Guard.unstarted(
                 new GuardPolicy(false, 10, Map.of(), 1, Set.of(), Map.of()), GuardSettings.defaults(), GuardAudit.NONE);

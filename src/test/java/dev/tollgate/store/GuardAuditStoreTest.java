@@ -73,6 +73,32 @@ class GuardAuditStoreTest {
                 assertThat(lifted.org()).isNull();
                 assertThat(lifted.reasons()).isEmpty();
                 assertThat(store.history("cfg_1", 1)).hasSize(1);
+                store.append(List.of(
+                        new GuardAudit.Entry(
+                                t.plusSeconds(20),
+                                "cfg_1",
+                                "acme",
+                                Verdict.SUSPECT,
+                                Verdict.CONFIRMED,
+                                Action.BLOCK,
+                                0.6,
+                                "operator: reviewed",
+                                List.of()),
+                        new GuardAudit.Entry(
+                                t.plusSeconds(30),
+                                "cfg_1",
+                                "acme",
+                                Verdict.CONFIRMED,
+                                Verdict.CONFIRMED,
+                                Action.BLOCK,
+                                0.9,
+                                "detector",
+                                List.of())));
+                assertThat(store.overrides())
+                        .extracting(GuardAudit.Entry::account, GuardAudit.Entry::cause)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple("cfg_2", "operator: reviewed"),
+                                org.assertj.core.groups.Tuple.tuple("cfg_1", "operator: reviewed"));
             }
             try (Connection c = database.connect()) {
                 assertThatThrownBy(() -> c.createStatement().executeUpdate("UPDATE guard_audit SET score = 0"))
