@@ -40,6 +40,8 @@ public final class DeploymentHealth {
     private final AtomicLong latencyMicros = new AtomicLong(-1);
     private final Map<AttemptFailure, LongAdder> failures = new EnumMap<>(AttemptFailure.class);
     private volatile Instant openedAt;
+    /** Opened by outlier ejection: it is up but slow, so a health check's "alive" must not bring it back early. */
+    private volatile boolean ejected;
 
     DeploymentHealth(String id, Routing.Breaker settings, Clock clock) {
         this.id = id;
@@ -97,6 +99,7 @@ public final class DeploymentHealth {
     /** An attempt got its first byte after {@code nanos}; {@code permitted} when it held a breaker slot. */
     void succeeded(long nanos, boolean permitted) {
         consecutive.set(0);
+        ejected = false;
         long micros = TimeUnit.NANOSECONDS.toMicros(nanos);
         latencyMicros.updateAndGet(old -> old < 0 ? micros : Math.round(old + ALPHA * (micros - old)));
         if (permitted) {
@@ -127,11 +130,12 @@ public final class DeploymentHealth {
 
     /**
      * An active health check found the deployment's host serving: an open breaker goes half-open at once, so the next
-     * requests probe it without waiting out {@code open_for}. A closed or half-open breaker is left to real traffic.
+     * requests probe it without waiting out {@code open_for}; except after an outlier ejection, as a slow host is alive
+     * too. A closed or half-open breaker is left to real traffic.
      */
     boolean probeSucceeded() {
         CircuitBreaker.State before = breaker.getState();
-        if (before == CircuitBreaker.State.OPEN) {
+        if (before == CircuitBreaker.State.OPEN && !ejected) {
             breaker.transitionToHalfOpenState();
             noteTransition(before);
             return true;
@@ -168,6 +172,7 @@ public final class DeploymentHealth {
             breaker.transitionToOpenState();
             noteTransition(before);
         }
+        ejected = true;
         latencyMicros.set(-1);
     }
 
