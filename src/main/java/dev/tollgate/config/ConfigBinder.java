@@ -8,6 +8,9 @@ import dev.tollgate.config.YamlTree.Mapping;
 import dev.tollgate.config.YamlTree.Node;
 import dev.tollgate.config.YamlTree.Scalar;
 import dev.tollgate.config.YamlTree.Sequence;
+import dev.tollgate.guard.Action;
+import dev.tollgate.guard.GuardPolicy;
+import dev.tollgate.guard.Verdict;
 import dev.tollgate.price.Price;
 import dev.tollgate.price.PriceCatalogue;
 import java.math.BigDecimal;
@@ -41,7 +44,17 @@ final class ConfigBinder {
     static final String DEFAULT_STORE = "./data/tollgate.db";
 
     private static final List<String> TOP = List.of(
-            "listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts", "routing", "prices");
+            "listen",
+            "admin",
+            "store",
+            "providers",
+            "models",
+            "tenants",
+            "limits",
+            "timeouts",
+            "routing",
+            "prices",
+            "guard");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of(
             "type",
@@ -68,7 +81,7 @@ final class ConfigBinder {
             "session_token", "bedrock");
 
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
-    private static final List<String> TENANT = List.of("country", "keys", "models", "limits", "key_limits");
+    private static final List<String> TENANT = List.of("country", "keys", "models", "limits", "key_limits", "guard");
     private static final List<String> RATE_LIMIT =
             List.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");
     private static final List<String> PRICE = List.of(
@@ -80,6 +93,10 @@ final class ConfigBinder {
             "cached_input_per_million",
             "reasoning_per_million",
             "embedding_per_token");
+    private static final List<String> GUARD = List.of("enabled", "queue", "actions", "throttle", "allow");
+    private static final List<String> TENANT_GUARD = List.of("actions", "allow");
+    private static final List<String> GUARD_THROTTLE = List.of("requests_per_minute");
+    private static final List<String> GUARD_VERDICTS = List.of("watch", "suspect", "confirmed");
     private static final List<String> LIMITS =
             List.of("max_body", "max_response", "max_json_depth", "max_image", "private_image_hosts");
     private static final List<String> TIMEOUTS = List.of("connect", "first_byte", "idle", "request", "shutdown_drain");
@@ -139,11 +156,12 @@ final class ConfigBinder {
         Timeouts timeouts = timeouts(top);
         Routing routing = routing(top, models);
         Billing billing = new Billing(new PriceCatalogue(prices(top)));
+        GuardPolicy guard = guard(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new GatewayConfig(
-                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing);
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -944,6 +962,93 @@ final class ConfigBinder {
             ids.put(model, set);
         });
         return ids;
+    }
+
+    /** {@code guard:} and each tenant's {@code tenants.<name>.guard:}; absent means observe and only flag. */
+    private GuardPolicy guard(Mapping top) {
+        GuardPolicy d = GuardPolicy.DEFAULTS;
+        Mapping m = mapping(value(top, "", "guard", false), "guard");
+        boolean enabled = d.enabled();
+        int queue = d.queueCapacity();
+        int throttle = d.throttlePerMinute();
+        Map<Verdict, Action> actions = Map.of();
+        Set<String> allow = Set.of();
+        if (m != null) {
+            onlyKeys(m, "guard", GUARD);
+            enabled = !m.entries().containsKey("enabled") || flag(m, "guard", "enabled");
+            queue = integer(m, "guard", "queue", 1, d.queueCapacity());
+            actions = guardActions(m, "guard");
+            Mapping t = mapping(value(m, "guard", "throttle", false), "guard.throttle");
+            if (t != null) {
+                onlyKeys(t, "guard.throttle", GUARD_THROTTLE);
+                throttle = integer(t, "guard.throttle", "requests_per_minute", 1, d.throttlePerMinute());
+            }
+            allow = names(m, "guard", "allow");
+        }
+        Map<String, GuardPolicy.TenantGuard> tenants = new LinkedHashMap<>();
+        Mapping all = top.entries().get("tenants") == null
+                ? null
+                : top.entries().get("tenants").value() instanceof Mapping tm ? tm : null;
+        if (all != null) {
+            all.entries().forEach((name, entry) -> {
+                if (!(entry.value() instanceof Mapping tenant)
+                        || !tenant.entries().containsKey("guard")) {
+                    return;
+                }
+                String path = "tenants." + name + ".guard";
+                Mapping g = mapping(value(tenant, "tenants." + name, "guard", false), path);
+                if (g == null) {
+                    return;
+                }
+                onlyKeys(g, path, TENANT_GUARD);
+                tenants.put(name, new GuardPolicy.TenantGuard(guardActions(g, path), names(g, path, "allow")));
+            });
+        }
+        return new GuardPolicy(enabled, queue, actions, throttle, allow, tenants);
+    }
+
+    /** {@code actions: {watch: flag, suspect: throttle, confirmed: block}}. */
+    private Map<Verdict, Action> guardActions(Mapping m, String path) {
+        Map<Verdict, Action> out = new HashMap<>();
+        String at = child(path, "actions");
+        Mapping a = mapping(value(m, path, "actions", false), at);
+        if (a == null) {
+            return out;
+        }
+        onlyKeys(a, at, GUARD_VERDICTS);
+        a.entries().forEach((verdict, entry) -> {
+            if (!GUARD_VERDICTS.contains(verdict)) {
+                return;
+            }
+            Scalar s = scalar(a, at, verdict, true);
+            if (s == null) {
+                return;
+            }
+            Action action = Action.parse(s.text());
+            if (action == null) {
+                problems.add(
+                        s.at(),
+                        child(at, verdict),
+                        "unknown action: expected one of flag, throttle, require_verification, block");
+                return;
+            }
+            out.put(Verdict.parse(verdict), action);
+        });
+        return out;
+    }
+
+    /** A list of names (key ids, tenants), each a single value. */
+    private Set<String> names(Mapping m, String path, String key) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        String at = child(path, key);
+        for (Node n : list(value(m, path, key, false), at)) {
+            if (n instanceof Scalar s && !s.isNull() && !s.text().isBlank()) {
+                out.add(s.text().trim());
+            } else {
+                problems.add(n.at(), at, "expected a name (a key id or a tenant), found " + kind(n));
+            }
+        }
+        return out;
     }
 
     private Limits limits(Mapping top) {

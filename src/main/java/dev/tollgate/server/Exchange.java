@@ -64,6 +64,9 @@ final class Exchange {
     private List<Deployment> plan;
     private final long startNanos;
     private final long deadlineNanos;
+    /** The request's fingerprints for the guard, set by ApiVerticle for observed chat requests; null: not observed. */
+    GuardStep.Tap guardTap;
+
     private final FallbackNote fallback;
     private final List<String> failures = new ArrayList<>();
     private int next;
@@ -656,6 +659,9 @@ final class Exchange {
         state.inFlight.decrement();
         order.releaseUnused();
         boolean recorded = recordQuietly(record(attempt.deployment, status, httpStatus, usage, estimated));
+        if (guardTap != null && (status == UsageStatus.OK || status == UsageStatus.CUT)) {
+            state.guard.completed(guardTap, principal, request.body(), usage);
+        }
         if (!response.ended() && !response.closed()) {
             deliver.accept(recorded);
         }

@@ -28,6 +28,8 @@ final class GatewayState {
     final Admission admission = new Admission();
     /** Set last in the constructor: it registers itself with the ledger. */
     final AdmissionStep admit;
+    /** The distillation guard; set by {@link Gateway#start} (it needs the store) before any listener starts. */
+    GuardStep guard;
 
     GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
         this.config = new AtomicReference<>(config);
