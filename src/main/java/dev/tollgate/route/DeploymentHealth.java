@@ -40,8 +40,12 @@ public final class DeploymentHealth {
     private final AtomicLong latencyMicros = new AtomicLong(-1);
     private final Map<AttemptFailure, LongAdder> failures = new EnumMap<>(AttemptFailure.class);
     private volatile Instant openedAt;
-    /** Opened by outlier ejection: it is up but slow, so a health check's "alive" must not bring it back early. */
-    private volatile boolean ejected;
+    /**
+     * Whether a failed health check is what keeps the breaker open: only then may a passing one bring it back early.
+     * A breaker opened by failing requests (a 5xx, a hang) or by outlier ejection waits out {@code open_for}, as the
+     * probe only proves the host answers, not that it serves.
+     */
+    private volatile boolean downByProbe;
 
     DeploymentHealth(String id, Routing.Breaker settings, Clock clock) {
         this.id = id;
@@ -99,7 +103,6 @@ public final class DeploymentHealth {
     /** An attempt got its first byte after {@code nanos}; {@code permitted} when it held a breaker slot. */
     void succeeded(long nanos, boolean permitted) {
         consecutive.set(0);
-        ejected = false;
         long micros = TimeUnit.NANOSECONDS.toMicros(nanos);
         latencyMicros.updateAndGet(old -> old < 0 ? micros : Math.round(old + ALPHA * (micros - old)));
         if (permitted) {
@@ -129,13 +132,14 @@ public final class DeploymentHealth {
     }
 
     /**
-     * An active health check found the deployment's host serving: an open breaker goes half-open at once, so the next
-     * requests probe it without waiting out {@code open_for}; except after an outlier ejection, as a slow host is alive
-     * too. A closed or half-open breaker is left to real traffic.
+     * An active health check found the deployment's host answering: a breaker that a failed check opened goes
+     * half-open at once, so the next requests probe it without waiting out {@code open_for}. Other breakers are left
+     * to real traffic.
      */
     boolean probeSucceeded() {
         CircuitBreaker.State before = breaker.getState();
-        if (before == CircuitBreaker.State.OPEN && !ejected) {
+        if (before == CircuitBreaker.State.OPEN && downByProbe) {
+            downByProbe = false;
             breaker.transitionToHalfOpenState();
             noteTransition(before);
             return true;
@@ -149,6 +153,7 @@ public final class DeploymentHealth {
      */
     boolean probeFailed(AttemptFailure kind) {
         failures.get(kind).increment();
+        downByProbe = true;
         CircuitBreaker.State before = breaker.getState();
         if (before == CircuitBreaker.State.CLOSED || before == CircuitBreaker.State.HALF_OPEN) {
             breaker.transitionToOpenState();
@@ -172,7 +177,7 @@ public final class DeploymentHealth {
             breaker.transitionToOpenState();
             noteTransition(before);
         }
-        ejected = true;
+        downByProbe = false;
         latencyMicros.set(-1);
     }
 

@@ -271,6 +271,20 @@ class RouteHealthTest {
     }
 
     @Test
+    void aPassingHealthCheckDoesNotReviveABreakerThatFailingRequestsOpened() throws Exception {
+        GatewayConfig config = config(THREE, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        List<Deployment> plan = new RoutePlanner().plan(RouteTable.of(config), "m");
+        for (int i = 0; i < 4; i++) {
+            attempt(health, plan, false); // a answers 500 to requests, yet its host answers the check
+        }
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        assertThat(health.probed(List.of("a/x"), null)).isEmpty();
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
     void aHealthCheckFailingAgainKeepsAnOpenBreakerOpenForAnotherOpenFor() throws Exception {
         GatewayConfig config = config(THREE, BREAKER);
         RouteHealth health = new RouteHealth(config, clock);
