@@ -223,7 +223,14 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         if (!state.admit.admit(
-                req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
+                req.response(),
+                config,
+                principal,
+                requestId,
+                request.model(),
+                body,
+                request.stream(),
+                OpenAiDialect.INSTANCE)) {
             return;
         }
         List<Deployment> plan = state.planner.plan(config.routes(), request.model());
@@ -265,7 +272,8 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId, ingress);
             return;
         }
-        if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
+        if (!state.admit.admit(
+                req.response(), config, principal, requestId, request.model(), body, request.stream(), ingress)) {
             return;
         }
         HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));
