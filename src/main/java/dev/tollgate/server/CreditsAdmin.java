@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -79,7 +80,8 @@ final class CreditsAdmin {
 
     private JsonNode grant(JsonNode body) throws Exception {
         String tenant = existingTenant(body);
-        Instant now = state.clock.instant();
+        // The store keeps milliseconds: what is applied in memory must equal what a restart reads back.
+        Instant now = state.clock.instant().truncatedTo(ChronoUnit.MILLIS);
         boolean tokens = body.hasNonNull("tokens");
         String currency = null;
         long amount;
@@ -112,7 +114,7 @@ final class CreditsAdmin {
         }
         Instant expires = null;
         if (body.hasNonNull("expires_at")) {
-            expires = instant(body.get("expires_at").asText(), "expires_at");
+            expires = instant(body.get("expires_at").asText(), "expires_at").truncatedTo(ChronoUnit.MILLIS);
         } else if (body.hasNonNull("valid_days")) {
             long days = body.get("valid_days").asLong(0);
             if (days <= 0) {
@@ -145,7 +147,7 @@ final class CreditsAdmin {
                 tenant,
                 currency(body),
                 micros(body, "amount"),
-                state.clock.instant(),
+                state.clock.instant().truncatedTo(ChronoUnit.MILLIS),
                 body.path("reference").asText(null));
         store.insertTopUp(topUp);
         state.credits.topUp(topUp);
