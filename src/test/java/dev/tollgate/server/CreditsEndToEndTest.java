@@ -58,6 +58,9 @@ class CreditsEndToEndTest {
                     keys: [%s]
                     budgets:
                       - {period: monthly, limit: 1000, currency: USD, hard: true}
+                  teams:
+                    projects:
+                      web: {limits: {requests_per_minute: 1}}
                 prices:
                   chat-small:
                     - {currency: USD, effective_from: 2020-01-01, input_per_million: %s, output_per_million: %s}
@@ -241,5 +244,28 @@ class CreditsEndToEndTest {
         JsonNode tenant = budgets.path("data").get(0);
         assertThat(tenant.path("source").asText()).isEqualTo("admin");
         assertThat(tenant.path("budgets").get(0).path("limit").asText()).isEqualTo("0.000100");
+    }
+
+    @Test
+    void twoKeysOfOneProjectShareItsRateLimitWhileAKeyOutsideItDoesNot() throws Exception {
+        String one = fixture.admin("POST", "/admin/v1/keys", "{\"tenant\":\"teams\",\"project\":\"web\"}")
+                .path("key")
+                .asText();
+        String two = fixture.admin("POST", "/admin/v1/keys", "{\"tenant\":\"teams\",\"project\":\"web\"}")
+                .path("key")
+                .asText();
+        String outside = fixture.admin("POST", "/admin/v1/keys", "{\"tenant\":\"teams\"}")
+                .path("key")
+                .asText();
+
+        fixture.openAi(one).chat().completions().create(hello());
+        RateLimitException refused = catchThrowableOfType(
+                RateLimitException.class,
+                () -> fixture.openAi(two).chat().completions().create(hello()));
+
+        assertThat(refused.type()).hasValue("rate_limit_error");
+        assertThat(refused.getMessage()).contains("Rate limit reached for project 'teams/web'");
+        assertThat(fixture.openAi(outside).chat().completions().create(hello()).choices())
+                .isNotEmpty();
     }
 }
