@@ -19,6 +19,9 @@ public interface CreditStore {
 
     List<CreditEntry> creditEntries() throws Exception;
 
+    /** Which of these request ids have credit entries (were settled before). */
+    java.util.Set<String> settledRequests(java.util.Collection<String> requestIds) throws Exception;
+
     void insertBudgetSetting(BudgetSetting setting) throws Exception;
 
     /** Every setting, oldest first (the latest of a scope is in effect). */

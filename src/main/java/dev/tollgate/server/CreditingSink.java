@@ -5,7 +5,9 @@ import dev.tollgate.admit.CreditStore;
 import dev.tollgate.admit.Credits;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageSink;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The store as the usage ledger's sink, writing credit consumption beside usage: on the usage-store thread, in the
@@ -13,7 +15,8 @@ import java.util.List;
  * settled already on its event loop; the first settlement of a record replayed from the journal after a crash), then
  * the entries made since the last batch are written. The journal segment holding a record is deleted only after this
  * returns, so a crash in between replays the record, and its entries are made again or found again: never lost,
- * never doubled (the store ignores an entry it has; the credits remember settled request ids).
+ * never doubled (the credits remember request ids they settled until the entries are written; after that the store
+ * remembers them, and a record whose request has entries there is skipped).
  */
 final class CreditingSink implements UsageSink {
     private final UsageSink usage;
@@ -29,7 +32,19 @@ final class CreditingSink implements UsageSink {
     @Override
     public void insertUsage(List<UsageRecord> batch) throws Exception {
         usage.insertUsage(batch);
+        // Records not settled by this process recently: replayed from the journal, or a batch retried after the
+        // process forgot them. Their entries, if any, are in the store; only the others are settled now.
+        List<String> unknown = new ArrayList<>();
         for (UsageRecord r : batch) {
+            if (credits.hasCredit(r.tenant()) && !credits.settled(r.tenant(), r.requestId())) {
+                unknown.add(r.requestId());
+            }
+        }
+        Set<String> stored = unknown.isEmpty() ? Set.of() : store.settledRequests(unknown);
+        for (UsageRecord r : batch) {
+            if (stored.contains(r.requestId())) {
+                continue;
+            }
             credits.settle(
                     r.tenant(),
                     r.requestId(),
@@ -46,5 +61,6 @@ final class CreditingSink implements UsageSink {
             credits.unsave(entries);
             throw e;
         }
+        credits.forgetSaved(System.nanoTime());
     }
 }

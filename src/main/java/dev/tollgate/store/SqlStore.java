@@ -587,6 +587,28 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, Credit
     }
 
     @Override
+    public java.util.Set<String> settledRequests(java.util.Collection<String> requestIds) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        List<String> ids = new ArrayList<>(requestIds);
+        try (Connection c = pool.getConnection()) {
+            for (int from = 0; from < ids.size(); from += 500) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT DISTINCT request_id FROM credit_entries WHERE request_id IN (" + marks + ")")) {
+                    bind(ps, new ArrayList<>(chunk));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void insertBudgetSetting(BudgetSetting b) throws SQLException {
         StringBuilder text = new StringBuilder();
         for (Budget budget : b.budgets()) {
