@@ -6,7 +6,9 @@ import dev.tollgate.wire.bedrock.BedrockDialect;
 import dev.tollgate.wire.canonical.IngressDialect;
 import dev.tollgate.wire.canonical.UpstreamDialect;
 import dev.tollgate.wire.gemini.GeminiDialect;
+import dev.tollgate.wire.openai.OpenAiCompatibleDialect;
 import dev.tollgate.wire.openai.OpenAiDialect;
+import dev.tollgate.wire.openai.VendorProfile;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,8 +37,24 @@ final class Dialects {
         };
     }
 
-    /** The provider's dialect for a resolved target: a Vertex AI provider's paths name its project and location. */
+    /** One adapter per vendor profile and per Azure API version: as many as the configuration names. */
+    private static final Map<String, OpenAiCompatibleDialect> COMPATIBLE = new ConcurrentHashMap<>();
+
+    /**
+     * The provider's dialect for a resolved target: a Vertex AI provider's paths name its project and location, an
+     * OpenAI-compatible one's quirks its vendor, an Azure one's URLs its API version.
+     */
     static UpstreamDialect upstream(UpstreamTarget target) {
+        if ("openai-compatible".equals(target.type()) && target.vendor() != null) {
+            return COMPATIBLE.computeIfAbsent(
+                    "vendor\n" + target.vendor(),
+                    k -> OpenAiCompatibleDialect.vendor(VendorProfile.of(target.vendor())));
+        }
+        if ("azure".equals(target.type())) {
+            String version = target.apiVersion();
+            return COMPATIBLE.computeIfAbsent(
+                    "azure\n" + (version == null ? "v1" : version), k -> OpenAiCompatibleDialect.azure(version));
+        }
         var vertex = target.vertex();
         if (vertex == null) {
             return upstream(target.type());

@@ -75,10 +75,7 @@ final class OpenAiStreamDecoder implements UpstreamDialect.StreamDecoder {
         if (choices != null && choices.isArray() && !choices.isEmpty()) {
             JsonNode choice = choices.get(0);
             JsonNode delta = choice.path("delta");
-            String reasoning = OpenAiDialect.Fields.text(delta, "reasoning_content");
-            if (reasoning == null) {
-                reasoning = OpenAiDialect.Fields.text(delta, "reasoning");
-            }
+            String reasoning = OpenAiDialect.reasoningOf(delta);
             if (reasoning != null && !reasoning.isEmpty()) {
                 out.accept(new StreamEvent.ReasoningDelta(reasoning));
             }
@@ -104,6 +101,11 @@ final class OpenAiStreamDecoder implements UpstreamDialect.StreamDecoder {
             String finish = OpenAiDialect.Fields.text(choice, "finish_reason");
             if (finish != null) {
                 out.accept(new StreamEvent.Finish(OpenAiDialect.finishReason(finish), null));
+            }
+            // Moonshot reports a stream's usage inside its last choice.
+            JsonNode choiceUsage = choice.get("usage");
+            if (choiceUsage != null && choiceUsage.isObject()) {
+                out.accept(new StreamEvent.UsageReport(OpenAiDialect.usage(choiceUsage)));
             }
         }
         JsonNode usage = chunk.get("usage");
