@@ -205,6 +205,7 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
             return;
         }
         boolean split = Boolean.TRUE.equals(json.getValue("reasoning_split"));
+        boolean filterAnswer = VendorQuirks.filtersAnswer(vendor, body);
         JsonObject so = json.getValue("stream_options") instanceof JsonObject o ? o : null;
         boolean usageAsked = so != null && Boolean.TRUE.equals(so.getValue("include_usage"));
         answer(request, body, b -> {
@@ -213,7 +214,7 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
                 case Reply.Json j -> {
                     int reasoning = VendorQuirks.reasoningTokens(j.model());
                     yield new Reply.Json(
-                            VendorQuirks.completion(vendor, j.body(), split),
+                            VendorQuirks.completion(vendor, j.body(), split, filterAnswer),
                             j.model(),
                             j.promptTokens(),
                             j.completionTokens() + reasoning);
@@ -228,7 +229,7 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
                             Instant.now().getEpochSecond());
                     ChatWire.StreamEvents events = ChatWire.stream(again, true, options.chunkTokens());
                     yield new Reply.Stream(
-                            VendorQuirks.stream(vendor, events, st.model(), split, usageAsked),
+                            VendorQuirks.stream(vendor, events, st.model(), split, usageAsked, filterAnswer),
                             st.model(),
                             st.promptTokens(),
                             st.completionTokens() + VendorQuirks.reasoningTokens(st.model()));

@@ -193,6 +193,11 @@ final class VendorQuirks {
         return null;
     }
 
+    /** Whether Azure's content filter cuts the answer short ({@code finish_reason: content_filter}). */
+    static boolean filtersAnswer(Vendor v, Buffer body) {
+        return v.name().equals("azure") && body.toString().contains("FILTER-OUT");
+    }
+
     /** Whether Azure's content filter refuses the prompt. */
     static boolean filtered(Vendor v, Buffer body) {
         return v.name().equals("azure") && body.toString().contains("FILTER-ME");
@@ -208,8 +213,11 @@ final class VendorQuirks {
     }
 
     /** A whole answer in the vendor's shape. */
-    static JsonObject completion(Vendor v, JsonObject completion, boolean split) {
+    static JsonObject completion(Vendor v, JsonObject completion, boolean split, boolean filterAnswer) {
         JsonObject out = completion.copy();
+        if (filterAnswer) {
+            out.getJsonArray("choices").getJsonObject(0).put("finish_reason", "content_filter");
+        }
         String model = out.getString("model");
         if (reasons(model)) {
             JsonObject message = out.getJsonArray("choices").getJsonObject(0).getJsonObject("message");
@@ -227,7 +235,12 @@ final class VendorQuirks {
 
     /** A stream in the vendor's shape. */
     static ChatWire.StreamEvents stream(
-            Vendor v, ChatWire.StreamEvents events, String model, boolean split, boolean usageAsked) {
+            Vendor v,
+            ChatWire.StreamEvents events,
+            String model,
+            boolean split,
+            boolean usageAsked,
+            boolean filterAnswer) {
         List<Buffer> out = new ArrayList<>();
         int choiceEvents = events.choiceEvents();
         JsonObject usage = null;
@@ -241,6 +254,21 @@ final class VendorQuirks {
             if (choices != null && choices.isEmpty() && chunk.getJsonObject("usage") != null) {
                 usage = usage(v, chunk.getJsonObject("usage"), model);
                 continue;
+            }
+            if (filterAnswer
+                    && choices != null
+                    && !choices.isEmpty()
+                    && choices.getJsonObject(0).getString("finish_reason") != null) {
+                choices.getJsonObject(0)
+                        .put("finish_reason", "content_filter")
+                        .put(
+                                "content_filter_results",
+                                filterResults()
+                                        .put(
+                                                "violence",
+                                                new JsonObject()
+                                                        .put("filtered", true)
+                                                        .put("severity", "high")));
             }
             if (out.isEmpty() && v.name().equals("azure")) {
                 // Azure opens with the prompt's filter results: no id, no model, no choices.

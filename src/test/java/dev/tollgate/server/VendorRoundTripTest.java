@@ -374,6 +374,27 @@ class VendorRoundTripTest {
         assertThat(error.get("message").asText()).contains("content management policy");
     }
 
+    @Test
+    void anAnswerAzuresFilterCutShortEndsWithContentFilterForOpenAiCallersAndRefusalForAnthropicOnes() {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+                .model("azure")
+                .addUserMessage("FILTER-OUT this answer")
+                .build();
+        assertThat(openAi.chat().completions().create(params).choices().get(0).finishReason())
+                .isEqualTo(ChatCompletion.Choice.FinishReason.CONTENT_FILTER);
+        assertThat(streamOpenAi(params).choices().get(0).finishReason())
+                .isEqualTo(ChatCompletion.Choice.FinishReason.CONTENT_FILTER);
+
+        Message m = streamAnthropic(MessageCreateParams.builder()
+                .model("azure")
+                .maxTokens(200)
+                .addUserMessage("FILTER-OUT this answer")
+                .build());
+        assertThat(m.stopReason()).contains(com.anthropic.models.messages.StopReason.REFUSAL);
+        // The stream's opening chunk (Azure's prompt filter results, no id) does not become the message id.
+        assertThat(m.id()).isNotBlank();
+    }
+
     // ------------------------------------------------------------ metering
 
     @Test

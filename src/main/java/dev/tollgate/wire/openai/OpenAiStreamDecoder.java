@@ -66,13 +66,19 @@ final class OpenAiStreamDecoder implements UpstreamDialect.StreamDecoder {
                     new GatewayError(502, GatewayError.Kind.UPSTREAM, "upstream_error", null, message, 0)));
             return;
         }
+        JsonNode choices = chunk.get("choices");
+        boolean empty = choices == null || !choices.isArray() || choices.isEmpty();
+        if (!started && empty && !chunk.path("usage").isObject()) {
+            // Azure opens with the prompt's content-filter results: no id, no model, no choices. The answer starts
+            // with the next chunk, which names it.
+            return;
+        }
         if (!started) {
             started = true;
             out.accept(new StreamEvent.MessageStart(
                     chunk.path("id").asText(""), chunk.path("model").asText(""), null));
         }
-        JsonNode choices = chunk.get("choices");
-        if (choices != null && choices.isArray() && !choices.isEmpty()) {
+        if (!empty) {
             JsonNode choice = choices.get(0);
             JsonNode delta = choice.path("delta");
             String reasoning = OpenAiDialect.reasoningOf(delta);
