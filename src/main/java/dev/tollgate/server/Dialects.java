@@ -9,12 +9,14 @@ import dev.tollgate.wire.gemini.GeminiDialect;
 import dev.tollgate.wire.openai.OpenAiCompatibleDialect;
 import dev.tollgate.wire.openai.OpenAiDialect;
 import dev.tollgate.wire.openai.VendorProfile;
+import dev.tollgate.wire.responses.ResponsesDialect;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Which dialect serves which path and which provider type; the one place to add a dialect to the server. */
 final class Dialects {
     static final String MESSAGES_PATH = "/v1/messages";
+    static final String RESPONSES_PATH = "/v1/responses";
 
     private static final GeminiDialect GOOGLE_AI = GeminiDialect.googleAi();
     /** One Vertex dialect per project and location (its path prefix): as many as the configuration names. */
@@ -24,7 +26,11 @@ final class Dialects {
 
     /** The caller's dialect for a request path: errors on {@code /v1/messages} go out in Anthropic's shape. */
     static IngressDialect ingress(String path) {
-        return MESSAGES_PATH.equals(path) ? AnthropicDialect.INSTANCE : OpenAiDialect.INSTANCE;
+        return switch (path) {
+            case MESSAGES_PATH -> AnthropicDialect.INSTANCE;
+            case RESPONSES_PATH -> ResponsesDialect.INSTANCE;
+            default -> OpenAiDialect.INSTANCE;
+        };
     }
 
     /** The provider's dialect for its config {@code type}. */
