@@ -282,6 +282,24 @@ class ResponsesApiTest {
     }
 
     @Test
+    void aMidStreamUpstreamErrorEndsTheStreamWithResponseFailed() throws Exception {
+        sim.fault(Fault.streamErrorAfter(6, "overloaded_error"));
+        HttpResponse<String> r = fixture.post(
+                "/v1/responses",
+                GatewayFixture.ACME_KEY,
+                "{\"model\":\"claude\",\"input\":\"fail me part way through please\",\"max_output_tokens\":300,"
+                        + "\"stream\":true}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("event: response.created").doesNotContain("response.completed");
+        String last = r.body().strip().substring(r.body().strip().lastIndexOf("event: "));
+        assertThat(last).startsWith("event: response.failed");
+        JsonNode failed = JSON.readTree(last.substring(last.indexOf("data: ") + 6));
+        assertThat(failed.get("response").get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("response").get("error").get("message").asText()).isNotBlank();
+    }
+
+    @Test
     void statefulParametersAndBuiltInToolsAreRefusedNamingTheParameter() throws Exception {
         HttpResponse<String> previous = fixture.post(
                 "/v1/responses",
