@@ -167,6 +167,9 @@ public final class BedrockDialect implements UpstreamDialect {
         if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
             unsupported(call, "logprobs", "Converse returns no log-probabilities");
         }
+        if (request.sampling().logitBias() != null) {
+            unsupported(call, "logit_bias", "Converse has no logit bias");
+        }
         String operation = request.stream() ? "/converse-stream" : "/converse";
         return new UpstreamRequest(
                 "/model/" + SigV4.encode(call.model(), false) + operation,
