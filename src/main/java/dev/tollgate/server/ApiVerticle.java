@@ -226,17 +226,25 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId);
             return;
         }
+        if (!state.guard.admit(req.response(), principal, requestId, OpenAiDialect.INSTANCE)) {
+            return;
+        }
         if (!state.admit.admit(
                 req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
             return;
         }
-        List<Deployment> plan = state.planner.plan(config.routes(), request.model());
+        List<Deployment> plan = state.plan(config, principal, request.model());
         HealthOrder order = state.health.order(plan);
         if (endpoint == Endpoint.CHAT_COMPLETIONS && !allOpenAi(plan)) {
             translate(req, config, principal, requestId, body, start, OpenAiDialect.INSTANCE, order);
             return;
         }
-        new Exchange(state, config, client, vertx, req.response(), requestId, principal, request, order, start).start();
+        Exchange exchange =
+                new Exchange(state, config, client, vertx, req.response(), requestId, principal, request, order, start);
+        if (endpoint == Endpoint.CHAT_COMPLETIONS) {
+            exchange.guardTap = state.guard.tap(req);
+        }
+        exchange.start();
     }
 
     /** Whether every deployment speaks OpenAI, so the request can take the byte-splicing fast path. */
@@ -272,24 +280,28 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId, ingress);
             return;
         }
+        if (!state.guard.admit(req.response(), principal, requestId, ingress)) {
+            return;
+        }
         if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
             return;
         }
-        HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));
-        new DialectExchange(
-                        state,
-                        config,
-                        client,
-                        vertx,
-                        req.response(),
-                        requestId,
-                        principal,
-                        ingress,
-                        request,
-                        body,
-                        order,
-                        start)
-                .start();
+        HealthOrder order = state.health.order(state.plan(config, principal, request.model()));
+        DialectExchange exchange = new DialectExchange(
+                state,
+                config,
+                client,
+                vertx,
+                req.response(),
+                requestId,
+                principal,
+                ingress,
+                request,
+                body,
+                order,
+                start);
+        exchange.guardTap = state.guard.tap(req);
+        exchange.start();
     }
 
     /** An OpenAI-dialect request whose plan includes a provider of another dialect. */
@@ -310,20 +322,21 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.invalid(e.getMessage(), e.param()), requestId, ingress);
             return;
         }
-        new DialectExchange(
-                        state,
-                        config,
-                        client,
-                        vertx,
-                        req.response(),
-                        requestId,
-                        principal,
-                        ingress,
-                        request,
-                        body,
-                        order,
-                        start)
-                .start();
+        DialectExchange exchange = new DialectExchange(
+                state,
+                config,
+                client,
+                vertx,
+                req.response(),
+                requestId,
+                principal,
+                ingress,
+                request,
+                body,
+                order,
+                start);
+        exchange.guardTap = state.guard.tap(req);
+        exchange.start();
     }
 
     private static void listModels(HttpServerResponse response, RuntimeConfig config, Principal principal) {

@@ -2,6 +2,8 @@ package dev.tollgate.server;
 
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HostPort;
+import dev.tollgate.guard.Guard;
+import dev.tollgate.guard.GuardSettings;
 import dev.tollgate.meter.UsageLedger;
 import dev.tollgate.store.SqlStore;
 import dev.tollgate.tenant.TenantDirectory;
@@ -61,10 +63,14 @@ public final class Gateway implements AutoCloseable {
         SqlStore store = SqlStore.open(config.store());
         UsageLedger ledger = null;
         Vertx vertx = null;
+        Guard guard = null;
         try {
             ledger = UsageLedger.open(journal, store, UsageLedger.Options.DEFAULTS);
             TenantDirectory tenants = new TenantDirectory(store, config, Clock.systemUTC());
             GatewayState state = new GatewayState(RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC());
+            guard = Guard.start(config.guard(), GuardSettings.defaults(), store);
+            state.guard = new GuardStep(guard, state.clock);
+            state.metrics.bindGuard(guard);
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
             List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
@@ -81,6 +87,7 @@ public final class Gateway implements AutoCloseable {
                         return api;
                     },
                     new DeploymentOptions().setInstances(loops)));
+            await(vertx.deployVerticle(new RouteMonitor(state)));
             AdminServer admin = null;
             if (config.admin() != null) {
                 admin = new AdminServer(state, store);
@@ -108,6 +115,9 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception | Error e) {
             if (vertx != null) {
                 vertx.close().await(10, TimeUnit.SECONDS);
+            }
+            if (guard != null) {
+                guard.close();
             }
             if (ledger != null) {
                 ledger.close();
@@ -174,6 +184,7 @@ public final class Gateway implements AutoCloseable {
     public void apply(GatewayConfig next) throws Exception {
         state.swap(RuntimeConfig.of(next));
         state.tenants.configure(next);
+        state.guard.guard.reconfigure(next.guard());
         state.metrics.reloadApplied();
         log.info(
                 "configuration applied: {} providers, {} models, {} tenants",
@@ -185,6 +196,11 @@ public final class Gateway implements AutoCloseable {
     /** The passive health of every deployment (breakers, failure counts, latency). */
     public dev.tollgate.route.RouteHealth health() {
         return state.health;
+    }
+
+    /** The distillation guard: its detector, actions and audit trail. */
+    public Guard guard() {
+        return state.guard.guard;
     }
 
     public UsageLedger ledger() {
@@ -224,6 +240,8 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             log.warn("event loops did not stop cleanly: {}", e.toString());
         }
+        // After the event loops: nothing offers samples any more; what is queued is observed and audited.
+        state.guard.guard.close();
         ledger.close();
         store.close();
         log.info("stopped; {} usage records stored", ledger.storedCount());

@@ -12,6 +12,7 @@ import dev.tollgate.wire.canonical.ChatRequest;
 import dev.tollgate.wire.canonical.ChatResponse;
 import dev.tollgate.wire.canonical.ContentPart;
 import dev.tollgate.wire.canonical.FinishReason;
+import dev.tollgate.wire.canonical.JsonTrees;
 import dev.tollgate.wire.canonical.Message;
 import dev.tollgate.wire.canonical.ProviderError;
 import dev.tollgate.wire.canonical.ResponseFormat;
@@ -40,7 +41,6 @@ import java.util.function.Function;
 public final class BedrockDialect implements UpstreamDialect {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final String DATA_URL = "data:";
     /** Converse has no JSON mode; this instruction is what the gateway can do instead (documented in providers.md). */
     static final String JSON_INSTRUCTION = "Answer with one valid JSON object and nothing else.";
 
@@ -80,7 +80,9 @@ public final class BedrockDialect implements UpstreamDialect {
                         historyHasTools = true;
                         ObjectNode block = content.addObject().putObject("toolUse");
                         block.put("toolUseId", use.id()).put("name", use.name());
-                        block.set("input", jsonObject(use.arguments(), "messages[" + i + "].tool_calls.arguments"));
+                        block.set(
+                                "input",
+                                JsonTrees.callerObject(use.arguments(), "messages[" + i + "].tool_calls.arguments"));
                     }
                     case ContentPart.ToolResult result -> {
                         historyHasTools = true;
@@ -138,7 +140,7 @@ public final class BedrockDialect implements UpstreamDialect {
             if (anthropic) {
                 additional.put("top_k", request.topK());
             } else {
-                unsupported(call, "top_k", "Converse has no top_k for this model family");
+                call.refuseUnlessDropped("top_k", "Bedrock", "Converse has no top_k for this model family");
             }
         }
         if (request.reasoning() != null) {
@@ -162,19 +164,19 @@ public final class BedrockDialect implements UpstreamDialect {
             body.set("additionalModelRequestFields", additional);
         }
         if (request.n() != null && request.n() > 1) {
-            unsupported(call, "n", "Converse returns one answer per request");
+            call.refuseUnlessDropped("n", "Bedrock", "Converse returns one answer per request");
         }
         if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
-            unsupported(call, "logprobs", "Converse returns no log-probabilities");
+            call.refuseUnlessDropped("logprobs", "Bedrock", "Converse returns no log-probabilities");
         }
         if (request.sampling().logitBias() != null) {
-            unsupported(call, "logit_bias", "Converse has no logit bias");
+            call.refuseUnlessDropped("logit_bias", "Bedrock", "Converse has no logit bias");
         }
         String operation = request.stream() ? "/converse-stream" : "/converse";
         return new UpstreamRequest(
                 "/model/" + SigV4.encode(call.model(), false) + operation,
                 Map.of("content-type", "application/json", "accept", accept(request.stream())),
-                bytes(body));
+                JsonTrees.bytes(body));
     }
 
     private static String accept(boolean stream) {
@@ -225,7 +227,7 @@ public final class BedrockDialect implements UpstreamDialect {
             }
             JsonNode schema = tool.parameters() == null
                     ? NODES.objectNode().put("type", "object")
-                    : jsonObject(tool.parameters(), "tools.parameters");
+                    : JsonTrees.callerObject(tool.parameters(), "tools.parameters");
             spec.putObject("inputSchema").set("json", schema);
         }
         if (choice != null && !none) {
@@ -239,32 +241,18 @@ public final class BedrockDialect implements UpstreamDialect {
         }
     }
 
-    private static void unsupported(UpstreamCall call, String param, String why) throws UnsupportedParameterException {
-        if (!call.dropUnsupported()) {
-            throw new UnsupportedParameterException(
-                    param,
-                    "Parameter '" + param + "' is not supported by deployment '" + call.deployment() + "' (Bedrock: "
-                            + why + ").");
-        }
-    }
-
     private static ObjectNode image(ContentPart.Image image, int message, String deployment)
             throws UnsupportedParameterException {
-        String mediaType = image.mediaType();
-        String data = image.data();
-        if (image.isUrl()) {
-            String url = image.url();
-            int comma = url.indexOf(',');
-            if (!url.regionMatches(true, 0, DATA_URL, 0, DATA_URL.length()) || comma < 0 || !url.contains(";base64")) {
-                throw new UnsupportedParameterException(
-                        "messages[" + message + "].content.image_url",
-                        "Deployment '" + deployment
-                                + "' (Bedrock) does not fetch image URLs; send the image inline (base64)"
-                                + " or as a data: URL.");
-            }
-            mediaType = url.substring(DATA_URL.length(), url.indexOf(';'));
-            data = url.substring(comma + 1);
+        ContentPart.Image inline = image.asInline();
+        if (inline == null) {
+            throw new UnsupportedParameterException(
+                    "messages[" + message + "].content.image_url",
+                    "Deployment '" + deployment
+                            + "' (Bedrock) does not fetch image URLs; send the image inline (base64)"
+                            + " or as a data: URL.");
         }
+        String mediaType = inline.mediaType();
+        String data = inline.data();
         String format = mediaType == null ? "" : mediaType.toLowerCase(Locale.ROOT);
         format = switch (format) {
             case "image/png" -> "png";
@@ -291,17 +279,6 @@ public final class BedrockDialect implements UpstreamDialect {
         } catch (JsonProcessingException e) {
             return null;
         }
-    }
-
-    private static JsonNode jsonObject(String json, String param) throws UnsupportedParameterException {
-        if (json == null || json.isBlank()) {
-            return NODES.objectNode();
-        }
-        JsonNode node = parsedObject(json.strip());
-        if (node == null) {
-            throw new UnsupportedParameterException(param, "'" + param + "' must be a JSON object.");
-        }
-        return node;
     }
 
     @Override
@@ -342,15 +319,7 @@ public final class BedrockDialect implements UpstreamDialect {
     }
 
     static JsonNode tree(byte[] body, int offset, int length) throws UpstreamFormatException {
-        try {
-            JsonNode root = JSON.readTree(body, offset, length);
-            if (root == null || !root.isObject()) {
-                throw new UpstreamFormatException("Bedrock answered with something that is not a JSON object");
-            }
-            return root;
-        } catch (IOException e) {
-            throw new UpstreamFormatException("Bedrock answered with malformed JSON", e);
-        }
+        return JsonTrees.answerObject(body, offset, length, "Bedrock");
     }
 
     static String json(JsonNode node) throws UpstreamFormatException {
@@ -492,13 +461,5 @@ public final class BedrockDialect implements UpstreamDialect {
                         0),
                 -1,
                 false);
-    }
-
-    private static byte[] bytes(JsonNode node) {
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
     }
 }

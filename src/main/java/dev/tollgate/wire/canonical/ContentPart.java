@@ -26,6 +26,26 @@ public sealed interface ContentPart {
         public boolean isUrl() {
             return url != null;
         }
+
+        /**
+         * The image as media type and base64 data, for providers that take images only inline: inline data as it
+         * is, a base64 {@code data:} URL taken apart; null for a URL that would have to be fetched.
+         */
+        public Image asInline() {
+            if (!isUrl()) {
+                return this;
+            }
+            int comma = url.indexOf(',');
+            int semicolon = url.indexOf(';');
+            if (!url.regionMatches(true, 0, "data:", 0, 5)
+                    || comma < 0
+                    || semicolon < 0
+                    || semicolon > comma
+                    || !url.startsWith(";base64", comma - 7)) {
+                return null;
+            }
+            return inline(url.substring(5, semicolon), url.substring(comma + 1));
+        }
     }
 
     /**

@@ -10,4 +10,18 @@ package dev.tollgate.wire.canonical;
  * @param dropUnsupported drop parameters the provider cannot honour instead of refusing the request
  */
 public record UpstreamCall(
-        String model, String deployment, int defaultMaxTokens, int maxTokensLimit, boolean dropUnsupported) {}
+        String model, String deployment, int defaultMaxTokens, int maxTokensLimit, boolean dropUnsupported) {
+
+    /**
+     * Refuses a parameter the provider cannot honour with a message naming the parameter and this deployment, or
+     * lets the dialect leave it out when the configuration says to drop such parameters.
+     */
+    public void refuseUnlessDropped(String param, String provider, String why) throws UnsupportedParameterException {
+        if (!dropUnsupported) {
+            throw new UnsupportedParameterException(
+                    param,
+                    "Parameter '" + param + "' is not supported by deployment '" + deployment + "' (" + provider + ": "
+                            + why + ").");
+        }
+    }
+}

@@ -12,6 +12,7 @@ import dev.tollgate.wire.canonical.ChatRequest;
 import dev.tollgate.wire.canonical.ChatResponse;
 import dev.tollgate.wire.canonical.ContentPart;
 import dev.tollgate.wire.canonical.FinishReason;
+import dev.tollgate.wire.canonical.JsonTrees;
 import dev.tollgate.wire.canonical.Message;
 import dev.tollgate.wire.canonical.ProviderError;
 import dev.tollgate.wire.canonical.ResponseFormat;
@@ -42,8 +43,6 @@ public final class GeminiDialect implements UpstreamDialect {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Gemini reads no URL but {@code gs://} and YouTube ones; the gateway inlines http(s) images before encoding. */
-    private static final String DATA_URL = "data:";
-
     private final String modelsPath;
 
     private GeminiDialect(String modelsPath) {
@@ -95,7 +94,7 @@ public final class GeminiDialect implements UpstreamDialect {
                         encoded = NODES.objectNode();
                         ObjectNode functionCall = encoded.putObject("functionCall");
                         functionCall.put("name", use.name());
-                        functionCall.set("args", jsonObject(use.arguments(), "arguments"));
+                        functionCall.set("args", JsonTrees.callerObject(use.arguments(), "arguments"));
                     }
                     case ContentPart.ToolResult result -> {
                         encoded = NODES.objectNode();
@@ -138,7 +137,8 @@ public final class GeminiDialect implements UpstreamDialect {
                 if (tool.parameters() != null) {
                     // The JSON-Schema field: `parameters` takes only an OpenAPI subset and refuses e.g.
                     // additionalProperties, which OpenAI callers send with strict schemas.
-                    declaration.set("parametersJsonSchema", jsonObject(tool.parameters(), "tools.parameters"));
+                    declaration.set(
+                            "parametersJsonSchema", JsonTrees.callerObject(tool.parameters(), "tools.parameters"));
                 }
             }
         }
@@ -158,7 +158,9 @@ public final class GeminiDialect implements UpstreamDialect {
         generationConfig(request, call, body);
         String method = request.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent";
         return new UpstreamRequest(
-                modelsPath + segment(call.model()) + method, Map.of("content-type", "application/json"), bytes(body));
+                modelsPath + segment(call.model()) + method,
+                Map.of("content-type", "application/json"),
+                JsonTrees.bytes(body));
     }
 
     private static void generationConfig(ChatRequest request, UpstreamCall call, ObjectNode body)
@@ -188,10 +190,10 @@ public final class GeminiDialect implements UpstreamDialect {
             request.stop().forEach(stops::add);
         }
         if (request.n() != null && request.n() > 1) {
-            unsupported(call, "n", "returns one choice per request through the gateway");
+            call.refuseUnlessDropped("n", "Gemini", "returns one choice per request through the gateway");
         }
         if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
-            unsupported(call, "logprobs", "log-probabilities are not translated from Gemini");
+            call.refuseUnlessDropped("logprobs", "Gemini", "log-probabilities are not translated from Gemini");
         }
         // Gemini has OpenAI's seed and penalties under its own names; no logit bias.
         var sampling = request.sampling();
@@ -205,13 +207,14 @@ public final class GeminiDialect implements UpstreamDialect {
             config.put("frequencyPenalty", sampling.frequencyPenalty());
         }
         if (sampling.logitBias() != null) {
-            unsupported(call, "logit_bias", "Gemini has no logit bias");
+            call.refuseUnlessDropped("logit_bias", "Gemini", "Gemini has no logit bias");
         }
         ResponseFormat format = request.responseFormat();
         if (format != null && format.type() != ResponseFormat.Type.TEXT) {
             config.put("responseMimeType", "application/json");
             if (format.type() == ResponseFormat.Type.JSON_SCHEMA && format.schema() != null) {
-                config.set("responseJsonSchema", jsonObject(format.schema(), "response_format.json_schema"));
+                config.set(
+                        "responseJsonSchema", JsonTrees.callerObject(format.schema(), "response_format.json_schema"));
             }
         }
         if (request.reasoning() != null) {
@@ -233,32 +236,18 @@ public final class GeminiDialect implements UpstreamDialect {
         }
     }
 
-    private static void unsupported(UpstreamCall call, String param, String why) throws UnsupportedParameterException {
-        if (!call.dropUnsupported()) {
-            throw new UnsupportedParameterException(
-                    param,
-                    "Parameter '" + param + "' is not supported by deployment '" + call.deployment() + "' (Gemini: "
-                            + why + ").");
-        }
-    }
-
     private static ObjectNode image(ContentPart.Image image, int message, String deployment)
             throws UnsupportedParameterException {
-        String mediaType = image.mediaType();
-        String data = image.data();
-        if (image.isUrl()) {
-            String url = image.url();
-            int comma = url.indexOf(',');
-            if (!url.regionMatches(true, 0, DATA_URL, 0, DATA_URL.length()) || comma < 0 || !url.contains(";base64")) {
-                throw new UnsupportedParameterException(
-                        "messages[" + message + "].content.image_url",
-                        "Deployment '" + deployment
-                                + "' (Gemini) does not fetch image URLs; send the image inline (base64)"
-                                + " or as a data: URL.");
-            }
-            mediaType = url.substring(DATA_URL.length(), url.indexOf(';'));
-            data = url.substring(comma + 1);
+        ContentPart.Image inline = image.asInline();
+        if (inline == null) {
+            throw new UnsupportedParameterException(
+                    "messages[" + message + "].content.image_url",
+                    "Deployment '" + deployment
+                            + "' (Gemini) does not fetch image URLs; send the image inline (base64)"
+                            + " or as a data: URL.");
         }
+        String mediaType = inline.mediaType();
+        String data = inline.data();
         ObjectNode part = NODES.objectNode();
         part.putObject("inlineData").put("mimeType", mediaType).put("data", data);
         return part;
@@ -276,21 +265,6 @@ public final class GeminiDialect implements UpstreamDialect {
             // plain text: wrapped below
         }
         return NODES.objectNode().put(result.isError() ? "error" : "result", content);
-    }
-
-    private static JsonNode jsonObject(String json, String param) throws UnsupportedParameterException {
-        if (json == null || json.isBlank()) {
-            return NODES.objectNode();
-        }
-        try {
-            JsonNode node = JSON.readTree(json);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (JsonProcessingException e) {
-            // refused below
-        }
-        throw new UnsupportedParameterException(param, "'" + param + "' must be a JSON object.");
     }
 
     @Override
@@ -333,15 +307,7 @@ public final class GeminiDialect implements UpstreamDialect {
     }
 
     static JsonNode tree(byte[] body, int offset, int length) throws UpstreamFormatException {
-        try {
-            JsonNode root = JSON.readTree(body, offset, length);
-            if (root == null || !root.isObject()) {
-                throw new UpstreamFormatException("Gemini answered with something that is not a JSON object");
-            }
-            return root;
-        } catch (IOException e) {
-            throw new UpstreamFormatException("Gemini answered with malformed JSON", e);
-        }
+        return JsonTrees.answerObject(body, offset, length, "Gemini");
     }
 
     /**
@@ -528,13 +494,5 @@ public final class GeminiDialect implements UpstreamDialect {
 
     private static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static byte[] bytes(JsonNode node) {
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
     }
 }
