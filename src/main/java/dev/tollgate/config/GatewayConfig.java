@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.settle.SettlementTerms;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param source the file it was read from (null when built in code, e.g. by {@code demo})
  * @param models client-facing model name to its deployments, ordered by priority (lowest number first)
  * @param billing prices (and later limits and budgets); {@link Billing#NONE} when the file has none
+ * @param settlement parties and agreements ({@code settlement:}); {@link SettlementTerms#NONE} when the file has none
  */
 public record GatewayConfig(
         Path source,
@@ -24,13 +26,43 @@ public record GatewayConfig(
         Limits limits,
         Timeouts timeouts,
         Routing routing,
-        Billing billing) {
+        Billing billing,
+        SettlementTerms settlement) {
 
     public GatewayConfig {
         providers = Map.copyOf(providers);
         models = Map.copyOf(models);
         tenants = Map.copyOf(tenants);
         billing = billing == null ? Billing.NONE : billing;
+        settlement = settlement == null ? SettlementTerms.NONE : settlement;
+    }
+
+    /** A configuration without settlement. */
+    public GatewayConfig(
+            Path source,
+            HostPort listen,
+            AdminConfig admin,
+            String store,
+            Map<String, ProviderConfig> providers,
+            Map<String, List<DeploymentConfig>> models,
+            Map<String, TenantConfig> tenants,
+            Limits limits,
+            Timeouts timeouts,
+            Routing routing,
+            Billing billing) {
+        this(
+                source,
+                listen,
+                admin,
+                store,
+                providers,
+                models,
+                tenants,
+                limits,
+                timeouts,
+                routing,
+                billing,
+                SettlementTerms.NONE);
     }
 
     /** A configuration without prices, limits or budgets. */
