@@ -16,13 +16,22 @@ import dev.tollgate.guard.Verdict;
 import dev.tollgate.price.Price;
 import dev.tollgate.price.PriceCatalogue;
 import dev.tollgate.wire.openai.VendorProfile;
+import dev.tollgate.settle.Agreement;
+import dev.tollgate.settle.Amendment;
+import dev.tollgate.settle.Money;
+import dev.tollgate.settle.Party;
+import dev.tollgate.settle.RevenueBase;
+import dev.tollgate.settle.SettlementTerms;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -57,7 +67,8 @@ final class ConfigBinder {
             "timeouts",
             "routing",
             "prices",
-            "guard");
+            "guard",
+            "settlement");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of(
             "type",
@@ -178,11 +189,13 @@ final class ConfigBinder {
         Routing routing = routing(top, models);
         Billing billing = new Billing(new PriceCatalogue(prices(top)));
         GuardPolicy guard = guard(top);
+        SettlementTerms settlement = settlement(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new GatewayConfig(
-                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard);
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard,
+                settlement);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -1170,6 +1183,256 @@ final class ConfigBinder {
         }
         problems.add(s.at(), field, "must be a decimal amount of at least 0, e.g. " + key + ": 0.15");
         return null;
+    }
+
+    private static final List<String> SETTLEMENT = List.of("currency", "parties", "agreements");
+    private static final List<String> PARTY = List.of("role");
+    private static final List<String> AGREEMENT =
+            List.of("payer", "payee", "revenue_base", "rate", "cap", "start", "end", "amendments");
+    private static final List<String> REVENUE_BASE =
+            List.of("models", "deployments", "providers", "regions", "tenants");
+    private static final List<String> AMENDMENT = List.of("effective_from", "rate", "cap", "ends");
+
+    /**
+     * {@code settlement:}: the currency settled, the parties and the agreements between them (docs/billing.md). Each
+     * agreement is one direction, payer to payee; names in a revenue base are checked against the file's models,
+     * providers and deployments, so a typo cannot silently shrink a base to nothing.
+     */
+    private SettlementTerms settlement(Mapping top) {
+        Mapping m = mapping(value(top, "", "settlement", false), "settlement");
+        if (m == null) {
+            return SettlementTerms.NONE;
+        }
+        onlyKeys(m, "settlement", SETTLEMENT);
+        Currency currency =
+                m.entries().containsKey("currency") ? currency(m, "settlement") : Currency.getInstance("USD");
+        Map<String, Party> parties = new LinkedHashMap<>();
+        Mapping ps = mapping(value(m, "settlement", "parties", false), "settlement.parties");
+        if (ps != null) {
+            ps.entries().forEach((name, entry) -> {
+                String path = "settlement.parties." + name;
+                Mapping p = mapping(entry.value(), path);
+                if (p == null) {
+                    return;
+                }
+                onlyKeys(p, path, PARTY);
+                Scalar role = scalar(p, path, "role", true);
+                if (name.contains(":") || name.isBlank()) {
+                    problems.add(entry.keyAt(), path, "a party name cannot contain ':' (it names ledger accounts)");
+                    return;
+                }
+                if (role == null) {
+                    return;
+                }
+                try {
+                    parties.put(
+                            name, new Party(name, Party.Role.valueOf(role.text().toUpperCase(Locale.ROOT))));
+                } catch (IllegalArgumentException e) {
+                    problems.add(
+                            role.at(),
+                            path + ".role",
+                            "unknown role '" + role.text()
+                                    + "': expected one of model_owner, distributor, cloud, reseller, platform");
+                }
+            });
+        }
+        List<Agreement> agreements = new ArrayList<>();
+        Mapping as = mapping(value(m, "settlement", "agreements", false), "settlement.agreements");
+        if (as != null && currency != null) {
+            as.entries().forEach((id, entry) -> {
+                Agreement a = agreement(top, id, entry, parties, currency);
+                if (a != null) {
+                    agreements.add(a);
+                }
+            });
+        }
+        if (currency == null) {
+            return null;
+        }
+        return new SettlementTerms(currency, parties, agreements);
+    }
+
+    private Agreement agreement(Mapping top, String id, Entry entry, Map<String, Party> parties, Currency currency) {
+        String path = "settlement.agreements." + id;
+        Mapping a = mapping(entry.value(), path);
+        if (a == null) {
+            return null;
+        }
+        onlyKeys(a, path, AGREEMENT);
+        Party payer = party(a, path, "payer", parties);
+        Party payee = party(a, path, "payee", parties);
+        RevenueBase base = revenueBase(top, a, path);
+        BigDecimal rate = rate(a, path, true);
+        Optional<Money> cap = cap(a, path, currency);
+        Instant start = instant(a, path, "start", true);
+        Instant end = instant(a, path, "end", true);
+        List<Amendment> amendments = new ArrayList<>();
+        List<Node> items = list(value(a, path, "amendments", false), path + ".amendments");
+        for (int i = 0; i < items.size(); i++) {
+            Amendment am = amendment(items.get(i), path + ".amendments[" + i + "]", currency);
+            if (am != null) {
+                amendments.add(am);
+            }
+        }
+        if (payer == null
+                || payee == null
+                || base == null
+                || rate == null
+                || cap == null
+                || start == null
+                || end == null
+                || amendments.size() != items.size()) {
+            return null;
+        }
+        if (payer.equals(payee)) {
+            problems.add(a.at(), path, "payer and payee are the same party: an agreement is between two parties");
+            return null;
+        }
+        if (!start.isBefore(end)) {
+            problems.add(a.at(), path + ".end", "the term must end after it starts (end is exclusive)");
+            return null;
+        }
+        return new Agreement(id, payer, payee, base, rate, cap, start, end, amendments);
+    }
+
+    private Party party(Mapping a, String path, String key, Map<String, Party> parties) {
+        Scalar s = scalar(a, path, key, true);
+        if (s == null) {
+            return null;
+        }
+        Party p = parties.get(s.text());
+        if (p == null) {
+            problems.add(
+                    s.at(),
+                    child(path, key),
+                    "unknown party '" + s.text() + "' (known: " + sorted(parties.keySet())
+                            + "): add it under settlement.parties");
+        }
+        return p;
+    }
+
+    private RevenueBase revenueBase(Mapping top, Mapping a, String path) {
+        String basePath = path + ".revenue_base";
+        Mapping b = mapping(value(a, path, "revenue_base", true), basePath);
+        if (b == null) {
+            return null;
+        }
+        onlyKeys(b, basePath, REVENUE_BASE);
+        Set<String> deployments = new TreeSet<>();
+        deploymentIds(top).values().forEach(deployments::addAll);
+        List<Set<String>> sets = new ArrayList<>();
+        boolean ok = true;
+        for (String key : REVENUE_BASE) {
+            Set<String> known = switch (key) {
+                case "models" -> modelNames(top);
+                case "providers" -> providerNames(top);
+                case "deployments" -> deployments;
+                default -> null; // regions and tenants: tenants may live in the store, regions are free text
+            };
+            Set<String> values = new TreeSet<>();
+            List<Node> items = list(value(b, basePath, key, false), child(basePath, key));
+            for (Node n : items) {
+                if (!(n instanceof Scalar s) || s.isNull()) {
+                    problems.add(n.at(), child(basePath, key), "expected a name, found " + kind(n));
+                    ok = false;
+                    continue;
+                }
+                if (known != null && !known.contains(s.text())) {
+                    problems.add(
+                            s.at(),
+                            child(basePath, key),
+                            "unknown " + key.substring(0, key.length() - 1) + " '" + s.text() + "' (known: "
+                                    + sorted(known) + ")");
+                    ok = false;
+                }
+                values.add(s.text());
+            }
+            sets.add(values);
+        }
+        return ok ? new RevenueBase(sets.get(0), sets.get(1), sets.get(2), sets.get(3), sets.get(4)) : null;
+    }
+
+    /** A share rate: a fraction in [0, 1] (0.20 is 20 %). Null (with a problem) when invalid or missing and required. */
+    private BigDecimal rate(Mapping m, String path, boolean required) {
+        if (required && !m.entries().containsKey("rate")) {
+            value(m, path, "rate", true);
+            return null;
+        }
+        BigDecimal rate = decimal(m, path, "rate");
+        if (rate != null && rate.compareTo(BigDecimal.ONE) > 0) {
+            problems.add(
+                    m.entries().get("rate").keyAt(),
+                    path + ".rate",
+                    "a share rate is a fraction from 0 to 1: write 0.20 for 20 %");
+            return null;
+        }
+        return rate;
+    }
+
+    /** Empty when absent; null (with a problem) when invalid. */
+    private Optional<Money> cap(Mapping m, String path, Currency currency) {
+        if (!m.entries().containsKey("cap")) {
+            return Optional.empty();
+        }
+        BigDecimal cap = decimal(m, path, "cap");
+        if (cap == null) {
+            return null;
+        }
+        try {
+            return Optional.of(new Money(currency, cap));
+        } catch (IllegalArgumentException e) {
+            problems.add(
+                    m.entries().get("cap").keyAt(),
+                    path + ".cap",
+                    "at most " + Money.SCALE + " decimals (the ledger keeps micro-units)");
+            return null;
+        }
+    }
+
+    /** A date (midnight UTC) or an instant with its offset, e.g. 2026-04-27 or 2026-04-26T23:59:59Z. */
+    private Instant instant(Mapping m, String path, String key, boolean required) {
+        Scalar s = scalar(m, path, key, required);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(s.text()).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(s.text()).toInstant();
+            } catch (DateTimeParseException e2) {
+                problems.add(
+                        s.at(),
+                        child(path, key),
+                        "'" + s.text() + "' is not a date or instant: write 2026-04-27 (midnight UTC) or"
+                                + " 2026-04-27T12:00:00Z");
+                return null;
+            }
+        }
+    }
+
+    private Amendment amendment(Node node, String path, Currency currency) {
+        Mapping m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        onlyKeys(m, path, AMENDMENT);
+        Instant from = instant(m, path, "effective_from", true);
+        BigDecimal rate = m.entries().containsKey("rate") ? rate(m, path, false) : null;
+        Optional<Money> cap = cap(m, path, currency);
+        boolean ends = flag(m, path, "ends");
+        if (!ends && !m.entries().containsKey("rate") && !m.entries().containsKey("cap")) {
+            problems.add(m.at(), path, "an amendment changes something: give rate, cap, or ends: true");
+            return null;
+        }
+        if (ends && (m.entries().containsKey("rate") || m.entries().containsKey("cap"))) {
+            problems.add(m.at(), path, "an amendment that ends the share changes nothing else: drop rate and cap");
+            return null;
+        }
+        if (from == null || cap == null || (m.entries().containsKey("rate") && rate == null)) {
+            return null;
+        }
+        return new Amendment(from, Optional.ofNullable(rate), cap, ends);
     }
 
     private static Map<String, Set<String>> deploymentIds(Mapping top) {

@@ -4,6 +4,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
+import dev.tollgate.settle.SettlementTerms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -142,6 +143,11 @@ public final class ConfigWatcher implements AutoCloseable {
             needsRestart.add("admin.listen");
             admin = new AdminConfig(previous.admin().listen(), loaded.admin().token());
         }
+        // The settlement worker settles under the terms it started with (its ledger replays under them).
+        SettlementTerms settlement = previous.settlement();
+        if (!settlement.equals(loaded.settlement())) {
+            needsRestart.add("settlement");
+        }
         return new GatewayConfig(
                 loaded.source(),
                 previous.listen(),
@@ -154,7 +160,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 loaded.timeouts(),
                 loaded.routing(),
                 loaded.billing(),
-                loaded.guard());
+                loaded.guard(),
+                settlement);
     }
 
     private void watch() {

@@ -1,6 +1,7 @@
 package dev.tollgate.config;
 
 import dev.tollgate.guard.GuardPolicy;
+import dev.tollgate.settle.SettlementTerms;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param models client-facing model name to its deployments, ordered by priority (lowest number first)
  * @param billing prices (and later limits and budgets); {@link Billing#NONE} when the file has none
  * @param guard distillation detection: feed, actions per verdict, allowlist ({@link GuardPolicy#DEFAULTS} when absent)
+ * @param settlement parties and agreements ({@code settlement:}); {@link SettlementTerms#NONE} when the file has none
  */
 public record GatewayConfig(
         Path source,
@@ -27,7 +29,8 @@ public record GatewayConfig(
         Timeouts timeouts,
         Routing routing,
         Billing billing,
-        GuardPolicy guard) {
+        GuardPolicy guard,
+        SettlementTerms settlement) {
 
     public GatewayConfig {
         providers = Map.copyOf(providers);
@@ -35,9 +38,10 @@ public record GatewayConfig(
         tenants = Map.copyOf(tenants);
         billing = billing == null ? Billing.NONE : billing;
         guard = guard == null ? GuardPolicy.DEFAULTS : guard;
+        settlement = settlement == null ? SettlementTerms.NONE : settlement;
     }
 
-    /** A configuration with the default guard policy. */
+    /** A configuration with the default guard policy and without settlement. */
     public GatewayConfig(
             Path source,
             HostPort listen,
@@ -50,7 +54,7 @@ public record GatewayConfig(
             Timeouts timeouts,
             Routing routing,
             Billing billing) {
-        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, null);
+        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, null, null);
     }
 
     /** A configuration without prices, limits or budgets. */

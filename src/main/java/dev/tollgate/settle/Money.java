@@ -45,6 +45,16 @@ public record Money(Currency currency, BigDecimal amount) implements Comparable<
         return new Money(currency, amount.setScale(SCALE, ROUNDING));
     }
 
+    /** An amount given in micro-units (millionths), as the store keeps it. */
+    public static Money ofMicros(Currency currency, long micros) {
+        return new Money(currency, BigDecimal.valueOf(micros, SCALE));
+    }
+
+    /** This amount in micro-units; exact, because the scale is fixed. */
+    public long micros() {
+        return amount.movePointRight(SCALE).longValueExact();
+    }
+
     public Money plus(Money other) {
         return new Money(currency, amount.add(same(other).amount));
     }

@@ -144,6 +144,11 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, Credit
         return vendor;
     }
 
+    /** The settlement journal and ledger (migration V3) in this store. */
+    public SqlSettlementJournal settlementJournal() {
+        return new SqlSettlementJournal(pool, vendor);
+    }
+
     private static Path prepareFile(String location) throws Exception {
         Path file = Path.of(location).toAbsolutePath();
         if (file.getParent() != null) {
