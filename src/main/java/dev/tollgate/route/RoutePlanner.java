@@ -5,10 +5,10 @@ import dev.tollgate.price.Price;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
 import java.util.random.RandomGenerator;
@@ -57,7 +57,7 @@ public final class RoutePlanner {
 
     /**
      * Every deployment a request for {@code model} by {@code tenant} may try, in the order to try them: the model's
-     * own, then its fallback models'. Empty for an unknown model. The list is immutable.
+     * own, then its fallback models'. Empty for an unknown model. The list is unmodifiable.
      */
     public List<Deployment> plan(RouteTable table, String model, String tenant) {
         RouteTable.ModelRoute route = table.route(model);
@@ -71,26 +71,24 @@ public final class RoutePlanner {
                 && route.fixedOrder()) {
             return route.byPriority();
         }
-        List<Deployment> plan = new ArrayList<>();
+        List<Deployment> plan = new ArrayList<>(8);
         order(table, route, pin, plan);
-        if (!route.fallbackChain().isEmpty()) {
-            Set<String> ids = new HashSet<>();
-            for (Deployment d : plan) {
-                ids.add(d.id());
-            }
-            List<Deployment> more = new ArrayList<>();
-            for (String fallback : route.fallbackChain()) {
-                more.clear();
-                order(table, table.route(fallback), null, more);
-                for (Deployment d : more) {
-                    // The same upstream deployment under two models is one deployment: tried once.
-                    if (ids.add(d.id())) {
-                        plan.add(d);
+        for (String fallback : route.fallbackChain()) {
+            int from = plan.size();
+            order(table, table.route(fallback), null, plan);
+            // The same upstream deployment under two models is one deployment: tried once, where it came first. A
+            // linear scan: plans hold a handful of deployments, and a set would cost more than it saves.
+            for (int i = plan.size() - 1; i >= from; i--) {
+                String id = plan.get(i).id();
+                for (int j = 0; j < from; j++) {
+                    if (plan.get(j).id().equals(id)) {
+                        plan.remove(i);
+                        break;
                     }
                 }
             }
         }
-        return List.copyOf(plan);
+        return Collections.unmodifiableList(plan);
     }
 
     private void order(RouteTable table, RouteTable.ModelRoute route, String pin, List<Deployment> out) {
@@ -103,17 +101,16 @@ public final class RoutePlanner {
         } else {
             RandomGenerator random = this.random != null ? this.random : ThreadLocalRandom.current();
             Instant now = route.strategy() == Routing.Strategy.LEAST_COST ? clock.instant() : null;
-            List<Ranked> ranked = new ArrayList<>(deployments.size());
+            Ranked[] ranked = new Ranked[deployments.size()];
+            int n = 0;
             for (Deployment d : deployments) {
                 // Efraimidis–Spirakis: sorting by u^(1/w) descending is a weighted sample without replacement.
                 double key = Math.pow(
                         random.nextDouble(), 1.0 / Math.max(1, d.config().weight()));
-                ranked.add(
-                        new Ranked(d, measure(table, route, d, now), d.config().priority(), key));
+                ranked[n++] =
+                        new Ranked(d, measure(table, route, d, now), d.config().priority(), key);
             }
-            ranked.sort(Comparator.comparingDouble(Ranked::measure)
-                    .thenComparingInt(Ranked::priority)
-                    .thenComparing(Ranked::key, Comparator.reverseOrder()));
+            Arrays.sort(ranked, BY_RANK);
             for (Ranked r : ranked) {
                 out.add(r.deployment());
             }
@@ -141,6 +138,10 @@ public final class RoutePlanner {
             }
         };
     }
+
+    private static final Comparator<Ranked> BY_RANK = Comparator.comparingDouble(Ranked::measure)
+            .thenComparingInt(Ranked::priority)
+            .thenComparingDouble(r -> -r.key());
 
     private record Ranked(Deployment deployment, double measure, int priority, double key) {}
 }

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What health-based routing adds to one request with closed breakers: plan, order by health, one successful attempt
- * reported, unused slots released; against planning alone.
+ * reported, unused slots released; against planning alone; and the planner's allocating path (a strategy other than
+ * priority, a fallback model).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,19 +40,31 @@ public class RouteHealthBenchmark {
                 providers:
                   a: {type: openai, base_url: http://127.0.0.1:1/v1}
                   b: {type: openai, base_url: http://127.0.0.1:2/v1}
+                  c: {type: openai, base_url: http://127.0.0.1:3/v1}
                 models:
                   m:
                     - {provider: a, model: x, priority: 1}
                     - {provider: b, model: x, priority: 2}
+                  fast:
+                    strategy: least-latency
+                    deployments: [{provider: a, model: x}, {provider: b, model: x}]
+                    fallback: [open]
+                  open: [{provider: c, model: llama}]
                 """, Path.of("bench.yaml").toAbsolutePath(), Map.of());
         table = RouteTable.of(config);
-        planner = new RoutePlanner();
         health = new RouteHealth(config, Clock.systemUTC());
+        planner = new RoutePlanner(null, health::latencyMicros, Clock.systemUTC());
     }
 
     @Benchmark
     public List<Deployment> planOnly() {
         return planner.plan(table, "m");
+    }
+
+    /** least-latency over two deployments plus one fallback model's: the allocating path of the planner. */
+    @Benchmark
+    public List<Deployment> planLeastLatencyWithFallback() {
+        return planner.plan(table, "fast", "acme");
     }
 
     @Benchmark
