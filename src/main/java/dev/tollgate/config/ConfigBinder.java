@@ -15,6 +15,7 @@ import dev.tollgate.guard.GuardPolicy;
 import dev.tollgate.guard.Verdict;
 import dev.tollgate.price.Price;
 import dev.tollgate.price.PriceCatalogue;
+import dev.tollgate.wire.openai.VendorProfile;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -72,7 +73,10 @@ final class ConfigBinder {
             "access_token",
             "access_key_id",
             "secret_access_key",
-            "session_token");
+            "session_token",
+            "vendor",
+            "auth",
+            "api_version");
     /** Fields that mean something for one provider type only: a typo'd type must not silently ignore them. */
     private static final Map<String, String> TYPE_OF_FIELD = Map.of(
             "project", "gemini",
@@ -80,7 +84,10 @@ final class ConfigBinder {
             "access_token", "gemini",
             "access_key_id", "bedrock",
             "secret_access_key", "bedrock",
-            "session_token", "bedrock");
+            "session_token", "bedrock",
+            "vendor", "openai-compatible",
+            "auth", "openai-compatible",
+            "api_version", "azure");
 
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
     private static final List<String> TENANT = List.of(
@@ -254,7 +261,12 @@ final class ConfigBinder {
                 }
             });
             boolean cloudType = "gemini".equals(typeText) || "bedrock".equals(typeText);
-            URI baseUrl = cloudType && p.entries().get("base_url") == null ? null : url(p, path, "base_url");
+            VendorProfile vendor = "openai-compatible".equals(typeText) ? vendor(p, path) : null;
+            // A missing or unknown vendor is one problem, not also a missing base_url.
+            boolean vendorUrl = "openai-compatible".equals(typeText);
+            URI baseUrl = (cloudType || vendorUrl) && p.entries().get("base_url") == null
+                    ? (vendor != null ? vendor.defaultBaseUrl() : null)
+                    : url(p, path, "base_url");
             Secret apiKey = secret(p, path, "api_key", false);
             Scalar region = scalar(p, path, "region", false);
             Map<String, String> headers = headers(p, path);
@@ -263,8 +275,26 @@ final class ConfigBinder {
             boolean dropUnsupported = flag(p, path, "drop_unsupported");
             String regionText = region == null || region.text().isEmpty() ? null : region.text();
             CloudAccess cloud = null;
-            boolean credentialsOk = true;
-            if ("gemini".equals(typeText)) {
+            boolean credentialsOk = !"openai-compatible".equals(typeText) || vendor != null;
+            boolean jwtAuth = false;
+            String apiVersion = null;
+            if (vendor != null) {
+                if (apiKey == null && vendor.keyRequired()) {
+                    problems.add(
+                            p.at(),
+                            path + ".api_key",
+                            "vendor: " + vendor.vendor() + " needs api_key, e.g. api_key: ${"
+                                    + vendor.vendor().toUpperCase(Locale.ROOT) + "_API_KEY}");
+                    credentialsOk = false;
+                }
+                Boolean jwt = zhipuAuth(p, path, vendor, apiKey);
+                credentialsOk &= jwt != null;
+                jwtAuth = Boolean.TRUE.equals(jwt);
+            } else if ("azure".equals(typeText) && baseUrl != null) {
+                String[] version = {null};
+                credentialsOk = azure(p, path, baseUrl, apiKey, headers, version);
+                apiVersion = version[0];
+            } else if ("gemini".equals(typeText)) {
                 GeminiAccess access = gemini(p, path, apiKey, baseUrl);
                 credentialsOk = access != null;
                 if (access != null) {
@@ -295,10 +325,112 @@ final class ConfigBinder {
                                 maxTokensDefault,
                                 maxTokensLimit,
                                 dropUnsupported,
-                                cloud));
+                                cloud,
+                                vendor == null ? null : vendor.vendor(),
+                                apiVersion,
+                                jwtAuth));
             }
         });
         return providers;
+    }
+
+    /** The vendor profile of an {@code openai-compatible} provider; null (with a problem) when missing or unknown. */
+    private VendorProfile vendor(Mapping p, String path) {
+        Scalar vendor = scalar(p, path, "vendor", false);
+        if (vendor == null) {
+            problems.add(
+                    p.at(),
+                    path + ".vendor",
+                    "type: openai-compatible needs vendor: one of " + VendorProfile.vendorNames()
+                            + " (for any other OpenAI-shaped endpoint use type: openai)");
+            return null;
+        }
+        VendorProfile profile = VendorProfile.of(vendor.text());
+        if (profile == null) {
+            problems.add(
+                    vendor.at(),
+                    path + ".vendor",
+                    "unknown vendor '" + vendor.text() + "' (known: " + VendorProfile.vendorNames() + ")");
+        }
+        return profile;
+    }
+
+    /**
+     * {@code auth: jwt} (Zhipu only): the {@code id.secret} key signs a short-lived token per the zhipuai SDK; {@code
+     * auth: bearer} (the default) sends the key as it is. Null when the setting is wrong.
+     */
+    private Boolean zhipuAuth(Mapping p, String path, VendorProfile vendor, Secret apiKey) {
+        Scalar auth = scalar(p, path, "auth", false);
+        if (auth == null || auth.text().equals("bearer")) {
+            return false;
+        }
+        if (!auth.text().equals("jwt")) {
+            problems.add(
+                    auth.at(), path + ".auth", "must be bearer (the key as it is) or jwt (Zhipu's id.secret form)");
+            return null;
+        }
+        if (!"zhipu".equals(vendor.vendor())) {
+            problems.add(auth.at(), path + ".auth", "auth: jwt is only meaningful for vendor: zhipu");
+            return null;
+        }
+        if (apiKey != null && apiKey.value().indexOf('.') <= 0) {
+            problems.add(
+                    p.entries().get("api_key").keyAt(),
+                    path + ".api_key",
+                    "auth: jwt needs a Zhipu key of the form id.secret (the value is not shown)");
+            return null;
+        }
+        return true;
+    }
+
+    /**
+     * Azure OpenAI: a resource URL ({@code https://{resource}.openai.azure.com}, as the AzureOpenAI clients take
+     * {@code azure_endpoint}) with {@code api_version} for deployment URLs, or the v1 endpoint ({@code …/openai/v1},
+     * as the OpenAI clients take it) without one. The key goes in the {@code api-key} header.
+     */
+    private boolean azure(
+            Mapping p, String path, URI baseUrl, Secret apiKey, Map<String, String> headers, String[] version) {
+        Scalar apiVersion = scalar(p, path, "api_version", false);
+        String basePath = baseUrl.getPath() == null ? "" : baseUrl.getPath().replaceAll("/+$", "");
+        boolean v1 = basePath.endsWith("/openai/v1");
+        boolean ok = true;
+        if (v1 && apiVersion != null) {
+            problems.add(
+                    apiVersion.at(),
+                    path + ".api_version",
+                    "the v1 endpoint (base_url ending in /openai/v1) takes no api_version: remove it");
+            ok = false;
+        } else if (!v1 && apiVersion == null) {
+            problems.add(
+                    p.at(),
+                    path + ".api_version",
+                    "type: azure with a resource URL needs api_version, e.g. api_version: 2024-10-21 (or use the v1"
+                            + " endpoint: base_url: https://{resource}.openai.azure.com/openai/v1)");
+            ok = false;
+        } else if (!v1 && !apiVersion.text().matches("\\d{4}-\\d{2}-\\d{2}(-preview)?|preview|latest")) {
+            problems.add(
+                    apiVersion.at(),
+                    path + ".api_version",
+                    "must be a date such as 2024-10-21 (or 2025-04-01-preview)");
+            ok = false;
+        } else if (!v1 && basePath.contains("/openai")) {
+            problems.add(
+                    p.entries().get("base_url").value().at(),
+                    path + ".base_url",
+                    "give the resource URL (https://{resource}.openai.azure.com), without /openai/deployments/…:"
+                            + " Tollgate adds the deployment path itself");
+            ok = false;
+        }
+        if (apiKey == null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("authorization"))) {
+            problems.add(
+                    p.at(),
+                    path + ".api_key",
+                    "type: azure needs api_key (sent as the api-key header), or an Entra ID token as headers:"
+                            + " {authorization: Bearer …}");
+            ok = false;
+        }
+        version[0] = apiVersion == null ? null : apiVersion.text();
+        return ok;
     }
 
     private record GeminiAccess(Secret apiKey, CloudAccess.Vertex vertex, URI baseUrl) {}

@@ -7,7 +7,9 @@ import java.util.Set;
 /**
  * An upstream provider endpoint.
  *
- * @param type the adapter family; {@code openai} for OpenAI and OpenAI-compatible endpoints
+ * @param type the adapter family: {@code openai} (OpenAI itself, or any endpoint that needs no translation),
+ *     {@code openai-compatible} (a vendor's OpenAI-shaped API with its quirks), {@code azure}, {@code anthropic},
+ *     {@code gemini}, {@code bedrock}
  * @param baseUrl written the way the provider's official SDK takes it, e.g. {@code https://api.openai.com/v1}
  * @param apiKey null when the upstream needs no key (a local vLLM or Ollama)
  * @param region where the deployment is hosted; recorded on every usage record
@@ -18,6 +20,9 @@ import java.util.Set;
  *     answering 400
  * @param cloud Vertex AI or AWS SigV4 access for {@code gemini} and {@code bedrock}; null when an API key (or nothing)
  *     is the credential
+ * @param vendor for {@code openai-compatible}: whose quirks apply ({@code deepseek}, {@code zhipu}, …); else null
+ * @param apiVersion for {@code azure}: the {@code api-version} of deployment URLs; null for Azure's v1 endpoint
+ * @param jwtAuth for vendor {@code zhipu}: sign short-lived JWTs with the {@code id.secret} key instead of sending it
  */
 public record ProviderConfig(
         String name,
@@ -29,9 +34,13 @@ public record ProviderConfig(
         int maxTokensDefault,
         int maxTokensLimit,
         boolean dropUnsupported,
-        CloudAccess cloud) {
+        CloudAccess cloud,
+        String vendor,
+        String apiVersion,
+        boolean jwtAuth) {
     /** The adapter families this build can talk to. The loader rejects any other {@code type}. */
-    public static final Set<String> KNOWN_TYPES = Set.of("openai", "anthropic", "gemini", "bedrock");
+    public static final Set<String> KNOWN_TYPES =
+            Set.of("openai", "openai-compatible", "azure", "anthropic", "gemini", "bedrock");
 
     public static final int DEFAULT_MAX_TOKENS = 4096;
 
@@ -57,10 +66,39 @@ public record ProviderConfig(
         this(name, type, baseUrl, apiKey, region, headers, maxTokensDefault, maxTokensLimit, dropUnsupported, null);
     }
 
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            Secret apiKey,
+            String region,
+            Map<String, String> headers,
+            int maxTokensDefault,
+            int maxTokensLimit,
+            boolean dropUnsupported,
+            CloudAccess cloud) {
+        this(
+                name,
+                type,
+                baseUrl,
+                apiKey,
+                region,
+                headers,
+                maxTokensDefault,
+                maxTokensLimit,
+                dropUnsupported,
+                cloud,
+                null,
+                null,
+                false);
+    }
+
     /** Header values may be credentials (an organisation token, a gateway key): only their names are shown. */
     @Override
     public String toString() {
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=" + apiKey
-                + ", region=" + region + ", headers=" + headers.keySet() + ", cloud=" + cloud + "]";
+                + ", region=" + region + ", headers=" + headers.keySet() + ", cloud=" + cloud
+                + (vendor == null ? "" : ", vendor=" + vendor)
+                + (apiVersion == null ? "" : ", apiVersion=" + apiVersion) + "]";
     }
 }

@@ -15,6 +15,9 @@ import java.util.Map;
  *
  * @param signing AWS SigV4 keys when every request must be signed (Bedrock without an API key); null otherwise
  * @param vertex the Vertex AI project and location of a {@code gemini} provider; null for Google AI and other types
+ * @param vendor the vendor of an {@code openai-compatible} provider; null for other types
+ * @param apiVersion the {@code api-version} of an {@code azure} provider's deployment URLs; null otherwise
+ * @param zhipuTokens signs each request's bearer token (Zhipu's {@code id.secret} JWT form); null otherwise
  */
 public record UpstreamTarget(
         String host,
@@ -24,7 +27,10 @@ public record UpstreamTarget(
         Map<String, String> headers,
         String type,
         Signing signing,
-        CloudAccess.Vertex vertex) {
+        CloudAccess.Vertex vertex,
+        String vendor,
+        String apiVersion,
+        ZhipuTokens zhipuTokens) {
 
     /** SigV4 for service {@code bedrock}: the keys, the region, and the {@code host} header value that is signed. */
     public record Signing(SigV4.Credentials credentials, String region, String hostHeader) {
@@ -36,7 +42,7 @@ public record UpstreamTarget(
 
     public UpstreamTarget(
             String host, int port, boolean tls, String basePath, Map<String, String> headers, String type) {
-        this(host, port, tls, basePath, headers, type, null, null);
+        this(host, port, tls, basePath, headers, type, null, null, null, null, null);
     }
 
     public static UpstreamTarget of(ProviderConfig provider) {
@@ -48,8 +54,13 @@ public record UpstreamTarget(
             path = path.substring(0, path.length() - 1);
         }
         Map<String, String> headers = new LinkedHashMap<>(provider.headers());
-        if (provider.apiKey() != null) {
+        ZhipuTokens zhipuTokens = null;
+        if (provider.apiKey() != null && provider.jwtAuth()) {
+            zhipuTokens = new ZhipuTokens(provider.apiKey());
+        } else if (provider.apiKey() != null) {
             switch (provider.type()) {
+                // Azure OpenAI's key header, for deployment URLs and the v1 endpoint alike.
+                case "azure" -> headers.put("api-key", provider.apiKey().value());
                 case "anthropic" -> headers.put("x-api-key", provider.apiKey().value());
                 // Google AI takes its key in this header (a ?key= query would end up in access logs).
                 case "gemini" -> headers.put("x-goog-api-key", provider.apiKey().value());
@@ -84,12 +95,35 @@ public record UpstreamTarget(
             case null -> {}
         }
         return new UpstreamTarget(
-                base.getHost(), port, tls, path, Map.copyOf(headers), provider.type(), signing, vertex);
+                base.getHost(),
+                port,
+                tls,
+                path,
+                Map.copyOf(headers),
+                provider.type(),
+                signing,
+                vertex,
+                provider.vendor(),
+                provider.apiVersion(),
+                zhipuTokens);
     }
 
     /** The request path of an endpoint, e.g. {@code /v1/chat/completions}. */
     public String path(String endpointPath) {
         return basePath + endpointPath;
+    }
+
+    /**
+     * The request path of an endpoint for one model: for Azure with an API version, the deployment's URL ({@code
+     * /openai/deployments/{model}/embeddings?api-version=…}); for every other provider {@link #path(String)}.
+     */
+    public String path(String endpointPath, String model) {
+        if (!"azure".equals(type) || apiVersion == null) {
+            return path(endpointPath);
+        }
+        return basePath + "/openai/deployments/"
+                + java.net.URLEncoder.encode(model, java.nio.charset.StandardCharsets.UTF_8) + endpointPath
+                + "?api-version=" + java.net.URLEncoder.encode(apiVersion, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -100,6 +134,11 @@ public record UpstreamTarget(
      * @param contentType the request's content type, which is signed with it
      */
     public Map<String, String> headersFor(String uri, String contentType, byte[] body, Instant now) {
+        if (zhipuTokens != null) {
+            Map<String, String> withToken = new LinkedHashMap<>(headers);
+            withToken.put("authorization", "Bearer " + zhipuTokens.token(now));
+            return withToken;
+        }
         if (signing == null) {
             return headers;
         }

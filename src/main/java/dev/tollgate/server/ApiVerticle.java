@@ -7,7 +7,6 @@ import dev.tollgate.route.Deployment;
 import dev.tollgate.route.HealthOrder;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
-import dev.tollgate.wire.anthropic.AnthropicDialect;
 import dev.tollgate.wire.canonical.BadRequestException;
 import dev.tollgate.wire.canonical.ChatRequest;
 import dev.tollgate.wire.canonical.IngressDialect;
@@ -93,6 +92,7 @@ final class ApiVerticle extends VerticleBase {
             case "/v1/chat/completions" -> Endpoint.CHAT_COMPLETIONS;
             case "/v1/embeddings" -> Endpoint.EMBEDDINGS;
             case Dialects.MESSAGES_PATH -> Endpoint.CHAT_COMPLETIONS; // translated: see onMessages
+            case Dialects.RESPONSES_PATH -> Endpoint.CHAT_COMPLETIONS; // translated too
             default -> null;
         };
         if (endpoint == null && !path.equals("/v1/models")) {
@@ -100,7 +100,7 @@ final class ApiVerticle extends VerticleBase {
                     req,
                     GatewayError.notFound(
                             "Unknown path '" + truncate(path) + "'. Tollgate serves POST /v1/chat/completions,"
-                                    + " POST /v1/messages, POST /v1/embeddings and GET /v1/models."),
+                                    + " POST /v1/messages, POST /v1/responses, POST /v1/embeddings and GET /v1/models."),
                     requestId);
             return;
         }
@@ -136,9 +136,13 @@ final class ApiVerticle extends VerticleBase {
             listModels(response, config, principal.get());
             return;
         }
-        if (path.equals(Dialects.MESSAGES_PATH)) {
+        if (path.equals(Dialects.MESSAGES_PATH) || path.equals(Dialects.RESPONSES_PATH)) {
+            IngressDialect ingress = Dialects.ingress(path);
             readBody(
-                    req, config, requestId, bytes -> onMessages(req, config, principal.get(), requestId, bytes, start));
+                    req,
+                    config,
+                    requestId,
+                    bytes -> onMessages(req, config, principal.get(), requestId, bytes, start, ingress));
             return;
         }
         readBody(
@@ -260,15 +264,18 @@ final class ApiVerticle extends VerticleBase {
         return true;
     }
 
-    /** {@code POST /v1/messages}: the Anthropic dialect, always translated through the canonical model. */
+    /**
+     * {@code POST /v1/messages} (Anthropic) and {@code POST /v1/responses} (OpenAI Responses): always translated through
+     * the canonical model.
+     */
     private void onMessages(
             HttpServerRequest req,
             RuntimeConfig config,
             Principal principal,
             String requestId,
             byte[] body,
-            long start) {
-        IngressDialect ingress = AnthropicDialect.INSTANCE;
+            long start,
+            IngressDialect ingress) {
         ChatRequest request;
         try {
             request = ingress.decodeRequest(body);

@@ -218,14 +218,16 @@ final class Exchange {
                 .setHost(target.host())
                 .setPort(target.port())
                 .setSsl(target.tls())
-                .setURI(target.path(request.endpoint().path()))
+                .setURI(target.path(request.endpoint().path(), attempt.deployment.upstreamModel()))
                 // A connection that cannot open within the request's remaining time is no use to it.
                 .setConnectTimeout(Math.min(timeouts.connect().toMillis(), firstByteMillis))
                 .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
         options.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
         options.putHeader(HttpHeaders.ACCEPT, request.stream() ? GatewayHeaders.EVENT_STREAM : GatewayHeaders.JSON);
-        target.headers().forEach(options::putHeader);
         Buffer body = Buffer.buffer(request.forUpstream(attempt.deployment.upstreamModel()));
+        // Per request: a Zhipu JWT is renewed as it ages.
+        target.headersFor(options.getURI(), "application/json", body.getBytes(), state.clock.instant())
+                .forEach(options::putHeader);
         client.request(options).onComplete(ar -> {
             if (!attempt.live()) {
                 if (ar.succeeded()) {

@@ -86,6 +86,11 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
             bedrock.handle(request, body, request.method() == HttpMethod.POST ? faults.next() : Fault.none());
             return;
         }
+        VendorQuirks.Vendor vendor = VendorQuirks.route(request.path());
+        if (vendor != null && request.method() == HttpMethod.POST) {
+            vendorChat(request, body, vendor);
+            return;
+        }
         if (!authorized(request)) {
             sendError(
                     response,
@@ -166,6 +171,72 @@ final class OpenAiEndpoints implements Handler<HttpServerRequest> {
         } catch (InvalidRequest e) {
             return new Reply.Error(OpenAiError.invalidRequest(e));
         }
+    }
+
+    /** A chat request to one of the OpenAI-compatible vendors or Azure, with that vendor's quirks. */
+    private void vendorChat(HttpServerRequest request, Buffer body, VendorQuirks.Vendor vendor) {
+        String denied = VendorQuirks.unauthorized(vendor, request, options.apiKey());
+        if (denied != null) {
+            sendError(
+                    request.response(), new OpenAiError(401, denied, "invalid_request_error", null, "invalid_api_key"));
+            return;
+        }
+        JsonObject json;
+        try {
+            json = body.toJsonObject();
+        } catch (RuntimeException e) {
+            sendError(
+                    request.response(),
+                    new OpenAiError(400, "Invalid JSON body.", "invalid_request_error", null, null));
+            return;
+        }
+        String refused = VendorQuirks.refused(vendor, request, json);
+        if (refused != null) {
+            sendError(
+                    request.response(),
+                    new OpenAiError(400, refused, "invalid_request_error", null, "invalid_parameter"));
+            return;
+        }
+        if (VendorQuirks.filtered(vendor, body)) {
+            request.response()
+                    .setStatusCode(400)
+                    .putHeader("content-type", JSON)
+                    .end(VendorQuirks.contentFilterError().encode());
+            return;
+        }
+        boolean split = Boolean.TRUE.equals(json.getValue("reasoning_split"));
+        boolean filterAnswer = VendorQuirks.filtersAnswer(vendor, body);
+        JsonObject so = json.getValue("stream_options") instanceof JsonObject o ? o : null;
+        boolean usageAsked = so != null && Boolean.TRUE.equals(so.getValue("include_usage"));
+        answer(request, body, b -> {
+            Reply reply = chat(b);
+            return switch (reply) {
+                case Reply.Json j -> {
+                    int reasoning = VendorQuirks.reasoningTokens(j.model());
+                    yield new Reply.Json(
+                            VendorQuirks.completion(vendor, j.body(), split, filterAnswer),
+                            j.model(),
+                            j.promptTokens(),
+                            j.completionTokens() + reasoning);
+                }
+                case Reply.Stream st -> {
+                    // Rendered with usage always: the vendor decides whether the caller sees it.
+                    ChatRequest chat = ChatRequest.parse(b);
+                    ChatAnswer again = ChatAnswer.compose(
+                            chat,
+                            options.name(),
+                            "chatcmpl-" + options.name() + "-" + sequence.incrementAndGet(),
+                            Instant.now().getEpochSecond());
+                    ChatWire.StreamEvents events = ChatWire.stream(again, true, options.chunkTokens());
+                    yield new Reply.Stream(
+                            VendorQuirks.stream(vendor, events, st.model(), split, usageAsked, filterAnswer),
+                            st.model(),
+                            st.promptTokens(),
+                            st.completionTokens() + VendorQuirks.reasoningTokens(st.model()));
+                }
+                case Reply.Error e -> e;
+            };
+        });
     }
 
     private Reply embeddings(Buffer body) {

@@ -345,13 +345,25 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, Credit
 
     @Override
     public List<GuardAudit.Entry> history(String account, int limit) throws SQLException {
+        return auditQuery(
+                "SELECT time_ms, account, org, from_verdict, to_verdict, action, score, cause, reasons FROM guard_audit"
+                        + " WHERE account = ? ORDER BY id DESC LIMIT ?",
+                account,
+                (long) limit);
+    }
+
+    @Override
+    public List<GuardAudit.Entry> overrides() throws SQLException {
+        return auditQuery("SELECT time_ms, account, org, from_verdict, to_verdict, action, score, cause, reasons FROM"
+                + " guard_audit g WHERE cause LIKE 'operator%' AND id = (SELECT MAX(id) FROM guard_audit h"
+                + " WHERE h.account = g.account AND h.cause LIKE 'operator%') ORDER BY id");
+    }
+
+    private List<GuardAudit.Entry> auditQuery(String sql, Object... args) throws SQLException {
         List<GuardAudit.Entry> out = new ArrayList<>();
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT time_ms, account, org, from_verdict, to_verdict,"
-                                + " action, score, cause, reasons FROM guard_audit WHERE account = ? ORDER BY id DESC LIMIT ?")) {
-            ps.setString(1, account);
-            ps.setInt(2, limit);
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, Arrays.asList(args));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String reasons = rs.getString(9);

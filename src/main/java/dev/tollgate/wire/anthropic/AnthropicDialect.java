@@ -242,6 +242,10 @@ public final class AnthropicDialect implements IngressDialect, UpstreamDialect {
         if (r.topLogprobs() != null && r.topLogprobs() > 0 && !drop) {
             throw unsupported("top_logprobs", "top_logprobs", call);
         }
+        // A seed or a penalty is a hint and is ignored; a logit bias changes what may be said, so it is refused.
+        if (r.sampling().logitBias() != null && !drop) {
+            throw unsupported("logit_bias", "logit_bias", call);
+        }
         byte[] body = Fields.write(g -> writeRequest(g, r, call));
         return new UpstreamRequest(
                 "/v1/messages",

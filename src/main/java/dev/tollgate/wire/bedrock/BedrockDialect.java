@@ -169,6 +169,9 @@ public final class BedrockDialect implements UpstreamDialect {
         if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
             call.refuseUnlessDropped("logprobs", "Bedrock", "Converse returns no log-probabilities");
         }
+        if (request.sampling().logitBias() != null) {
+            call.refuseUnlessDropped("logit_bias", "Bedrock", "Converse has no logit bias");
+        }
         String operation = request.stream() ? "/converse-stream" : "/converse";
         return new UpstreamRequest(
                 "/model/" + SigV4.encode(call.model(), false) + operation,

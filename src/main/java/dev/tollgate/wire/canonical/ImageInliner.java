@@ -105,25 +105,6 @@ public final class ImageInliner {
             }
             messages.add(new Message(m.role(), parts));
         }
-        return new ChatRequest(
-                request.model(),
-                request.system(),
-                messages,
-                request.tools(),
-                request.toolChoice(),
-                request.parallelToolCalls(),
-                request.responseFormat(),
-                request.stop(),
-                request.temperature(),
-                request.topP(),
-                request.topK(),
-                request.maxTokens(),
-                request.n(),
-                request.logprobs(),
-                request.topLogprobs(),
-                request.reasoning(),
-                request.stream(),
-                request.includeUsage(),
-                request.metadata());
+        return request.withMessages(messages);
     }
 }

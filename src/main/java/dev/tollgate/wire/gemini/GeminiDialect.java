@@ -195,6 +195,20 @@ public final class GeminiDialect implements UpstreamDialect {
         if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
             call.refuseUnlessDropped("logprobs", "Gemini", "log-probabilities are not translated from Gemini");
         }
+        // Gemini has OpenAI's seed and penalties under its own names; no logit bias.
+        var sampling = request.sampling();
+        if (sampling.seed() != null) {
+            config.put("seed", sampling.seed());
+        }
+        if (sampling.presencePenalty() != null) {
+            config.put("presencePenalty", sampling.presencePenalty());
+        }
+        if (sampling.frequencyPenalty() != null) {
+            config.put("frequencyPenalty", sampling.frequencyPenalty());
+        }
+        if (sampling.logitBias() != null) {
+            call.refuseUnlessDropped("logit_bias", "Gemini", "Gemini has no logit bias");
+        }
         ResponseFormat format = request.responseFormat();
         if (format != null && format.type() != ResponseFormat.Type.TEXT) {
             config.put("responseMimeType", "application/json");

@@ -19,6 +19,7 @@ import dev.tollgate.wire.canonical.ProviderErrors;
 import dev.tollgate.wire.canonical.Reasoning;
 import dev.tollgate.wire.canonical.ResponseFormat;
 import dev.tollgate.wire.canonical.Role;
+import dev.tollgate.wire.canonical.Sampling;
 import dev.tollgate.wire.canonical.TokenUsage;
 import dev.tollgate.wire.canonical.Tool;
 import dev.tollgate.wire.canonical.ToolChoice;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -164,7 +166,24 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
                 root.hasNonNull("reasoning_effort") ? new Reasoning(null, Fields.text(root, "reasoning_effort")) : null,
                 Boolean.TRUE.equals(Fields.bool(root, "stream")),
                 so != null && so.path("include_usage").asBoolean(false),
-                metadata(root));
+                metadata(root),
+                sampling(root));
+    }
+
+    private static Sampling sampling(JsonNode root) throws BadRequestException {
+        JsonNode seed = root.get("seed");
+        if (seed != null && !seed.isNull() && !seed.isIntegralNumber()) {
+            throw new BadRequestException("'seed' must be an integer.", "seed");
+        }
+        JsonNode bias = root.get("logit_bias");
+        if (bias != null && !bias.isNull() && !bias.isObject()) {
+            throw new BadRequestException("'logit_bias' must be an object.", "logit_bias");
+        }
+        return new Sampling(
+                seed == null || seed.isNull() ? null : seed.asLong(),
+                Fields.number(root, "presence_penalty"),
+                Fields.number(root, "frequency_penalty"),
+                bias == null || bias.isNull() || bias.isEmpty() ? null : Fields.json(bias));
     }
 
     private static String textOf(JsonNode content, String param) throws BadRequestException {
@@ -223,10 +242,7 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
 
     private static List<ContentPart> assistantParts(JsonNode m, String param) throws BadRequestException {
         List<ContentPart> parts = new ArrayList<>();
-        String reasoning = Fields.text(m, "reasoning_content");
-        if (reasoning == null) {
-            reasoning = Fields.text(m, "reasoning");
-        }
+        String reasoning = reasoningOf(m);
         if (reasoning != null && !reasoning.isEmpty()) {
             parts.add(new ContentPart.Thinking(reasoning, null));
         }
@@ -246,6 +262,29 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
             }
         }
         return parts;
+    }
+
+    /**
+     * Visible reasoning of a message or stream delta, whichever field the vendor uses: {@code reasoning_content}
+     * (DeepSeek, Qwen, Moonshot, Zhipu), {@code reasoning} (vLLM, Ollama) or {@code reasoning_details} (MiniMax, a list
+     * of parts with {@code text}); null when none.
+     */
+    static String reasoningOf(JsonNode m) {
+        String reasoning = Fields.text(m, "reasoning_content");
+        if (reasoning == null) {
+            JsonNode r = m.get("reasoning");
+            // OpenRouter-style {"reasoning": {...}} objects are not text.
+            reasoning = r != null && r.isTextual() ? r.asText() : null;
+        }
+        if (reasoning == null) {
+            JsonNode details = m.get("reasoning_details");
+            if (details != null && details.isArray()) {
+                StringBuilder b = new StringBuilder();
+                details.forEach(d -> b.append(d.path("text").asText("")));
+                reasoning = b.toString();
+            }
+        }
+        return reasoning;
     }
 
     private static ToolChoice toolChoice(JsonNode node) throws BadRequestException {
@@ -312,13 +351,24 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
 
     @Override
     public UpstreamRequest encodeRequest(ChatRequest r, UpstreamCall call) {
-        byte[] body = Fields.write(g -> writeRequest(g, r, call.model()));
+        byte[] body = Fields.write(g -> writeRequest(g, r, call.model(), VendorProfile.OPENAI, Set.of(), null));
         return new UpstreamRequest(
                 "/chat/completions", Map.of("accept", r.stream() ? "text/event-stream" : "application/json"), body);
     }
 
     /** OpenAI's request body; {@code model} is the provider's model name. */
     static void writeRequest(JsonGenerator g, ChatRequest r, String model) throws IOException {
+        writeRequest(g, r, model, VendorProfile.OPENAI, Set.of(), null);
+    }
+
+    /**
+     * OpenAI's request body as {@code vendor} takes it: {@code omit} names the parameters left out (refused ones the
+     * configuration drops, ignored ones), {@code maxTokens} replaces the caller's (defaulted or clamped; null = the
+     * caller's).
+     */
+    static void writeRequest(
+            JsonGenerator g, ChatRequest r, String model, VendorProfile vendor, Set<String> omit, Integer maxTokens)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("model", model);
         g.writeArrayFieldStart("messages");
@@ -332,7 +382,7 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
             if (m.role() == Role.USER) {
                 writeUser(g, m);
             } else {
-                writeAssistant(g, m);
+                writeAssistant(g, m, vendor.reasoningField());
             }
         }
         g.writeEndArray();
@@ -371,7 +421,7 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
                 }
             }
         }
-        if (r.parallelToolCalls() != null && !r.tools().isEmpty()) {
+        if (r.parallelToolCalls() != null && !r.tools().isEmpty() && !omit.contains("parallel_tool_calls")) {
             g.writeBooleanField("parallel_tool_calls", r.parallelToolCalls());
         }
         ResponseFormat f = r.responseFormat();
@@ -409,33 +459,87 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
         if (r.topP() != null) {
             g.writeNumberField("top_p", r.topP());
         }
-        if (r.maxTokens() != null) {
-            g.writeNumberField("max_tokens", r.maxTokens());
+        Integer max = maxTokens != null ? maxTokens : r.maxTokens();
+        if (max != null) {
+            g.writeNumberField("max_tokens", max);
         }
-        if (r.n() != null) {
+        if (r.n() != null && !omit.contains("n")) {
             g.writeNumberField("n", r.n());
         }
-        if (r.logprobs() != null) {
+        if (r.logprobs() != null && !omit.contains("logprobs")) {
             g.writeBooleanField("logprobs", r.logprobs());
         }
-        if (r.topLogprobs() != null) {
+        if (r.topLogprobs() != null && !omit.contains("top_logprobs")) {
             g.writeNumberField("top_logprobs", r.topLogprobs());
         }
-        if (r.reasoning() != null && r.reasoning().effort() != null) {
-            g.writeStringField("reasoning_effort", r.reasoning().effort());
+        Sampling s = r.sampling();
+        if (s.seed() != null && !omit.contains("seed")) {
+            g.writeNumberField("seed", s.seed());
         }
+        if (s.presencePenalty() != null && !omit.contains("presence_penalty")) {
+            g.writeNumberField("presence_penalty", s.presencePenalty());
+        }
+        if (s.frequencyPenalty() != null && !omit.contains("frequency_penalty")) {
+            g.writeNumberField("frequency_penalty", s.frequencyPenalty());
+        }
+        if (s.logitBias() != null && !omit.contains("logit_bias")) {
+            g.writeFieldName("logit_bias");
+            g.writeRawValue(s.logitBias());
+        }
+        writeThinking(g, r, vendor, omit);
         String user = r.metadata().get("user_id");
-        if (user != null) {
+        if (user != null && !omit.contains("user")) {
             g.writeStringField("user", user);
         }
         if (r.stream()) {
             g.writeBooleanField("stream", true);
-            // Always: metering must never guess when a stream ends normally.
-            g.writeObjectFieldStart("stream_options");
-            g.writeBooleanField("include_usage", true);
-            g.writeEndObject();
+            if (vendor.streamUsageOption()) {
+                // Always: metering must never guess when a stream ends normally.
+                g.writeObjectFieldStart("stream_options");
+                g.writeBooleanField("include_usage", true);
+                g.writeEndObject();
+            }
         }
         g.writeEndObject();
+    }
+
+    private static void writeThinking(JsonGenerator g, ChatRequest r, VendorProfile vendor, Set<String> omit)
+            throws IOException {
+        if (vendor.thinking() == VendorProfile.Thinking.REASONING_SPLIT) {
+            g.writeBooleanField("reasoning_split", true);
+            return;
+        }
+        if (r.reasoning() == null || omit.contains("reasoning_effort")) {
+            return;
+        }
+        switch (vendor.thinking()) {
+            case REASONING_EFFORT -> {
+                String effort = r.reasoning().effort();
+                if (effort == null && r.reasoning().budgetTokens() != null) {
+                    effort = effortOf(r.reasoning().budgetTokens());
+                }
+                if (effort != null) {
+                    g.writeStringField("reasoning_effort", effort);
+                }
+            }
+            case ENABLE_THINKING_STREAM_ONLY -> {
+                g.writeBooleanField("enable_thinking", true);
+                if (r.reasoning().budgetTokens() != null) {
+                    g.writeNumberField("thinking_budget", r.reasoning().budgetTokens());
+                }
+            }
+            case THINKING_OBJECT -> {
+                g.writeObjectFieldStart("thinking");
+                g.writeStringField("type", "enabled");
+                g.writeEndObject();
+            }
+            case REASONING_SPLIT, BY_MODEL -> {}
+        }
+    }
+
+    /** An Anthropic-style thinking budget as OpenAI's coarse effort. */
+    static String effortOf(int budgetTokens) {
+        return budgetTokens < 4096 ? "low" : budgetTokens < 16384 ? "medium" : "high";
     }
 
     private static void writeUser(JsonGenerator g, Message m) throws IOException {
@@ -486,6 +590,10 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
     }
 
     private static void writeAssistant(JsonGenerator g, Message m) throws IOException {
+        writeAssistant(g, m, "reasoning_content");
+    }
+
+    private static void writeAssistant(JsonGenerator g, Message m, String reasoningField) throws IOException {
         StringBuilder text = new StringBuilder();
         StringBuilder reasoning = new StringBuilder();
         List<ContentPart.ToolUse> calls = new ArrayList<>();
@@ -505,7 +613,16 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
             g.writeStringField("content", text.toString());
         }
         if (!reasoning.isEmpty()) {
-            g.writeStringField("reasoning_content", reasoning.toString());
+            if ("reasoning_details".equals(reasoningField)) {
+                g.writeArrayFieldStart("reasoning_details");
+                g.writeStartObject();
+                g.writeStringField("type", "reasoning.text");
+                g.writeStringField("text", reasoning.toString());
+                g.writeEndObject();
+                g.writeEndArray();
+            } else {
+                g.writeStringField(reasoningField, reasoning.toString());
+            }
         }
         if (!calls.isEmpty()) {
             g.writeArrayFieldStart("tool_calls");
@@ -623,10 +740,17 @@ public final class OpenAiDialect implements IngressDialect, UpstreamDialect {
         if (u == null || !u.isObject()) {
             return null;
         }
+        // Cached prompt tokens: OpenAI's prompt_tokens_details.cached_tokens, DeepSeek's prompt_cache_hit_tokens,
+        // Moonshot's top-level cached_tokens.
+        long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong();
+        if (cached == 0) {
+            cached = u.path("prompt_cache_hit_tokens")
+                    .asLong(u.path("cached_tokens").asLong());
+        }
         return new TokenUsage(
                 u.path("prompt_tokens").asLong(),
                 u.path("completion_tokens").asLong(),
-                u.path("prompt_tokens_details").path("cached_tokens").asLong(),
+                cached,
                 0,
                 u.path("completion_tokens_details").path("reasoning_tokens").asLong());
     }

@@ -66,19 +66,22 @@ final class OpenAiStreamDecoder implements UpstreamDialect.StreamDecoder {
                     new GatewayError(502, GatewayError.Kind.UPSTREAM, "upstream_error", null, message, 0)));
             return;
         }
+        JsonNode choices = chunk.get("choices");
+        boolean empty = choices == null || !choices.isArray() || choices.isEmpty();
+        if (!started && empty && !chunk.path("usage").isObject()) {
+            // Azure opens with the prompt's content-filter results: no id, no model, no choices. The answer starts
+            // with the next chunk, which names it.
+            return;
+        }
         if (!started) {
             started = true;
             out.accept(new StreamEvent.MessageStart(
                     chunk.path("id").asText(""), chunk.path("model").asText(""), null));
         }
-        JsonNode choices = chunk.get("choices");
-        if (choices != null && choices.isArray() && !choices.isEmpty()) {
+        if (!empty) {
             JsonNode choice = choices.get(0);
             JsonNode delta = choice.path("delta");
-            String reasoning = OpenAiDialect.Fields.text(delta, "reasoning_content");
-            if (reasoning == null) {
-                reasoning = OpenAiDialect.Fields.text(delta, "reasoning");
-            }
+            String reasoning = OpenAiDialect.reasoningOf(delta);
             if (reasoning != null && !reasoning.isEmpty()) {
                 out.accept(new StreamEvent.ReasoningDelta(reasoning));
             }
@@ -104,6 +107,11 @@ final class OpenAiStreamDecoder implements UpstreamDialect.StreamDecoder {
             String finish = OpenAiDialect.Fields.text(choice, "finish_reason");
             if (finish != null) {
                 out.accept(new StreamEvent.Finish(OpenAiDialect.finishReason(finish), null));
+            }
+            // Moonshot reports a stream's usage inside its last choice.
+            JsonNode choiceUsage = choice.get("usage");
+            if (choiceUsage != null && choiceUsage.isObject()) {
+                out.accept(new StreamEvent.UsageReport(OpenAiDialect.usage(choiceUsage)));
             }
         }
         JsonNode usage = chunk.get("usage");
