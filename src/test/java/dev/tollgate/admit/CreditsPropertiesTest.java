@@ -255,6 +255,60 @@ class CreditsPropertiesTest {
     }
 
     @Test
+    void concurrentReservationsOfOneTenantNeverOverbookItsCredit() throws Exception {
+        Credits credits = new Credits();
+        credits.topUp(new TopUp("t", "acme", "USD", 1_000_000, T0, null));
+        credits.grant(new Grant("g", "acme", null, 50_000, Set.of(), Grant.Priority.PROMOTIONAL, null, T0, null));
+        int threads = 8;
+        java.util.concurrent.atomic.AtomicLong covered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> workers = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            Thread worker = Thread.ofPlatform().unstarted(() -> {
+                SplittableRandom r = new SplittableRandom(me);
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < 2_000; i++) {
+                    String id = "t" + me + "-" + i;
+                    Credits.Coverage c = credits.reserve("acme", id, "m1", 100, 1_000, "USD", T0);
+                    if (c instanceof Credits.Covered) {
+                        covered.incrementAndGet();
+                        for (Credits.Source s : credits.sources("acme")) {
+                            assertThat(s.used() + s.held()).isLessThanOrEqualTo(s.amount());
+                        }
+                        long tokens = r.nextLong(0, 101);
+                        List<CreditEntry> made = credits.settle("acme", id, "m1", tokens, tokens * 10, "USD", T0);
+                        assertThat(made).noneMatch(e -> e.source().equals(CreditEntry.UNCOVERED));
+                    } else {
+                        refused.incrementAndGet();
+                    }
+                }
+            });
+            worker.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+            worker.start();
+            workers.add(worker);
+        }
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(failures).isEmpty();
+        List<Credits.Source> end = credits.sources("acme");
+        assertThat(end).allSatisfy(s -> {
+            assertThat(s.held()).isZero();
+            assertThat(s.used()).isBetween(0L, s.amount());
+        });
+        assertThat(refused.get()).as("the credit ran out under load").isPositive();
+        assertThat(covered.get()).isPositive();
+    }
+
+    @Test
     void theGeneratorsReachEveryInterestingCase() {
         int expired = 0, scoped = 0, uncovered = 0, refused = 0, mixed = 0;
         for (long seed = 0; seed < WORLDS; seed++) {
