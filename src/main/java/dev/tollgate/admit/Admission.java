@@ -18,6 +18,7 @@ public final class Admission {
     private final TimeMeter time;
     private final ConcurrentHashMap<String, Scope> tenants = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Scope> keys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Scope> projects = new ConcurrentHashMap<>();
 
     public Admission() {
         this(System::nanoTime);
@@ -45,10 +46,28 @@ public final class Admission {
      * @param stream whether the answer is streamed (takes a stream slot until {@link Ticket#release})
      */
     public Decision admit(String tenant, String keyId, TenantLimits limits, long estimatedTokens, boolean stream) {
-        if (limits.isNone()) {
+        return admit(tenant, null, keyId, limits, RateLimit.NONE, estimatedTokens, stream);
+    }
+
+    /**
+     * The same with the limits of the key's project too (checked between the key and the tenant).
+     *
+     * @param project the key's project, or null
+     */
+    public Decision admit(
+            String tenant,
+            String project,
+            String keyId,
+            TenantLimits limits,
+            RateLimit projectLimit,
+            long estimatedTokens,
+            boolean stream) {
+        boolean projectLimited = project != null && !projectLimit.isNone();
+        if (limits.isNone() && !projectLimited) {
             return UNLIMITED;
         }
         Scope k = limits.eachKey().isNone() ? null : scope(keys, "key", keyId, limits.eachKey());
+        Scope p = projectLimited ? scope(projects, "project", tenant + "/" + project, projectLimit) : null;
         Scope t = limits.tenant().isNone() ? null : scope(tenants, "tenant", tenant, limits.tenant());
         // Every request costs at least one token: Bucket4j takes only positive amounts, and a scope in debt after an
         // underestimate must refuse even a request whose prompt was estimated at nothing.
@@ -60,8 +79,8 @@ public final class Admission {
                 return refused;
             }
         }
-        if (t != null) {
-            Decision.Refused refused = t.take(tokens, stream, quota);
+        if (p != null) {
+            Decision.Refused refused = p.take(tokens, stream, quota);
             if (refused != null) {
                 if (k != null) {
                     k.giveBack(true, tokens, stream);
@@ -69,7 +88,19 @@ public final class Admission {
                 return refused;
             }
         }
-        return new Decision.Admitted(new Ticket(k, t, tokens, stream), quota.build());
+        if (t != null) {
+            Decision.Refused refused = t.take(tokens, stream, quota);
+            if (refused != null) {
+                if (k != null) {
+                    k.giveBack(true, tokens, stream);
+                }
+                if (p != null) {
+                    p.giveBack(true, tokens, stream);
+                }
+                return refused;
+            }
+        }
+        return new Decision.Admitted(new Ticket(k, p, t, tokens, stream), quota.build());
     }
 
     private static final Decision.Admitted UNLIMITED = new Decision.Admitted(Ticket.NONE, Quota.UNLIMITED);

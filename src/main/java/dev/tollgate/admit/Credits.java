@@ -27,8 +27,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * above what is left is recorded as {@link CreditEntry#UNCOVERED}. Postpaid tenants are never refused; their grants
  * are consumed when usage is settled.
  *
- * <p><b>Replays.</b> Each request is settled at most once ({@link #settle} remembers request ids, including those of
- * entries loaded from the store), so a usage record replayed after a crash consumes nothing twice.
+ * <p><b>Replays.</b> Each request is settled at most once. In one process {@link #settle} remembers the request ids it
+ * settled until their entries are in the store ({@link #forgetSaved}, called by the store writer after each
+ * successful write, at most once a second, keeps two generations); after that, and after a restart, the store's
+ * entries are the memory: the store writer skips a record whose request already has entries there. So memory does
+ * not grow with the number of requests, and a usage record replayed after a crash consumes nothing twice.
  *
  * <p>One lock per tenant account: reservations of one tenant are serialised (no overbooking), different tenants
  * never wait for each other.
@@ -101,11 +104,10 @@ public final class Credits {
         }
     }
 
-    /** Takes back entries read from the store at start-up: their amounts are used and their requests settled. */
+    /** Takes back an entry read from the store at start-up: its amount is used. */
     public void restore(CreditEntry entry) {
         Account a = account(entry.tenant());
         synchronized (a) {
-            a.settled.add(entry.requestId());
             Pocket p = a.byId.get(entry.source());
             if (p != null) {
                 p.used += entry.amount();
@@ -170,7 +172,7 @@ public final class Credits {
         }
         List<CreditEntry> entries;
         synchronized (a) {
-            if (!a.settled.add(requestId)) {
+            if (a.settledBefore.contains(requestId) || !a.settled.add(requestId)) {
                 return List.of();
             }
             Walk hold = a.holds.remove(requestId);
@@ -192,14 +194,39 @@ public final class Credits {
         return entries;
     }
 
-    /** Whether this request was settled (in this process or before a restart). */
+    /** Whether this request was settled by this process and its entries may not be in the store yet. */
     public boolean settled(String tenant, String requestId) {
         Account a = accounts.get(tenant);
         if (a == null) {
             return false;
         }
         synchronized (a) {
-            return a.settled.contains(requestId);
+            return a.settled.contains(requestId) || a.settledBefore.contains(requestId);
+        }
+    }
+
+    /** Whether the tenant has any grant or balance (only then can a request of it consume credit). */
+    public boolean hasCredit(String tenant) {
+        return accounts.containsKey(tenant);
+    }
+
+    private long lastForget;
+
+    /**
+     * Every entry drained before the previous call is now in the store: request ids settled before then are
+     * forgotten (the store remembers them). At most once a second, so an id is remembered for at least a second
+     * after its settlement, longer than the journaling thread and the store writer can race over one record.
+     */
+    public synchronized void forgetSaved(long nowNanos) {
+        if (lastForget != 0 && nowNanos - lastForget < 1_000_000_000L) {
+            return;
+        }
+        lastForget = nowNanos;
+        for (Account a : accounts.values()) {
+            synchronized (a) {
+                a.settledBefore = a.settled;
+                a.settled = new HashSet<>();
+            }
         }
     }
 
@@ -337,7 +364,10 @@ public final class Credits {
         final List<Pocket> pockets = new ArrayList<>();
         final Map<String, Pocket> byId = new HashMap<>();
         final Set<String> topUps = new HashSet<>();
-        final Set<String> settled = new HashSet<>();
+        /** Request ids settled since the last {@link #forgetSaved}, and in the generation before. */
+        Set<String> settled = new HashSet<>();
+
+        Set<String> settledBefore = new HashSet<>();
         final Map<String, Walk> holds = new HashMap<>();
 
         void add(Pocket p) {

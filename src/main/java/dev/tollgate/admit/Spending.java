@@ -51,13 +51,32 @@ public final class Spending {
      * @param currency the currency the request is priced in; null (an unpriced model) reserves nothing
      */
     public Outcome reserve(String tenant, String keyId, TenantBudgets budgets, long micros, String currency) {
-        if (budgets.isNone() || currency == null) {
+        return reserve(tenant, null, keyId, budgets, List.of(), micros, currency);
+    }
+
+    /**
+     * The same with the budgets of the key's project too ({@code project} null or {@code projectBudgets} empty: none).
+     * Project counters are named {@code tenant/project}.
+     */
+    public Outcome reserve(
+            String tenant,
+            String project,
+            String keyId,
+            TenantBudgets budgets,
+            List<Budget> projectBudgets,
+            long micros,
+            String currency) {
+        boolean projectBudgeted = project != null && !projectBudgets.isEmpty();
+        if ((budgets.isNone() && !projectBudgeted) || currency == null) {
             return new Reserved(Reservation.NONE);
         }
         long amount = Math.max(0, micros);
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        List<Counter> taken = new ArrayList<>(2);
+        List<Counter> taken = new ArrayList<>(3);
         Refusal refusal = take("key", keyId, budgets.eachKey(), amount, currency, today, taken);
+        if (refusal == null && projectBudgeted) {
+            refusal = take("project", tenant + "/" + project, projectBudgets, amount, currency, today, taken);
+        }
         if (refusal == null) {
             refusal = take("tenant", tenant, budgets.tenant(), amount, currency, today, taken);
         }

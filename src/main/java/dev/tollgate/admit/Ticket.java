@@ -10,17 +10,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Ticket {
     /** The ticket of a request no limit applies to. */
-    public static final Ticket NONE = new Ticket(null, null, 0, false);
+    public static final Ticket NONE = new Ticket(null, null, null, 0, false);
 
     private final Scope key;
+    private final Scope project;
     private final Scope tenant;
     private final long estimatedTokens;
     private final boolean stream;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Ticket(Scope key, Scope tenant, long estimatedTokens, boolean stream) {
+    Ticket(Scope key, Scope project, Scope tenant, long estimatedTokens, boolean stream) {
         this.key = key;
+        this.project = project;
         this.tenant = tenant;
         this.estimatedTokens = estimatedTokens;
         this.stream = stream;
@@ -32,12 +34,15 @@ public final class Ticket {
 
     /** Corrects the token buckets to {@code actualTokens} (prompt + completion as the upstream counted them). */
     public void settle(long actualTokens) {
-        if ((key == null && tenant == null) || !settled.compareAndSet(false, true)) {
+        if ((key == null && project == null && tenant == null) || !settled.compareAndSet(false, true)) {
             return;
         }
         long delta = actualTokens - estimatedTokens;
         if (key != null) {
             key.correct(delta);
+        }
+        if (project != null) {
+            project.correct(delta);
         }
         if (tenant != null) {
             tenant.correct(delta);
@@ -51,6 +56,9 @@ public final class Ticket {
         }
         if (key != null) {
             key.endStream();
+        }
+        if (project != null) {
+            project.endStream();
         }
         if (tenant != null) {
             tenant.endStream();

@@ -56,6 +56,12 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body))));
     }
 
+    JsonNode put(String path, JsonNode body) throws IOException, InterruptedException, AdminError {
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("content-type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body))));
+    }
+
     JsonNode delete(String path) throws IOException, InterruptedException, AdminError {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }

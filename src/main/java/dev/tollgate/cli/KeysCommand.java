@@ -24,6 +24,9 @@ final class KeysCommand {
         @Option(names = "--model", description = "Limit the key to these models (repeatable).")
         List<String> models;
 
+        @Option(names = "--project", description = "The tenant's project the key belongs to (its limits and budgets).")
+        String project;
+
         @Override
         JsonNode call(AdminClient admin) throws Exception {
             ObjectNode body = AdminClient.mapper()
@@ -33,6 +36,9 @@ final class KeysCommand {
             var list = body.putArray("models");
             if (models != null) {
                 models.forEach(list::add);
+            }
+            if (project != null) {
+                body.put("project", project);
             }
             return admin.post("/admin/v1/keys", body);
         }

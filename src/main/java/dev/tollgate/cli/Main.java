@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             KeysCommand.class,
             TenantsCommand.class,
             UsageCommand.class,
+            CreditsCommand.class,
+            BudgetsCommand.class,
             GuardCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,7 +1,9 @@
 package dev.tollgate.config;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.admit.Budget;
 import dev.tollgate.admit.RateLimit;
+import dev.tollgate.admit.TenantBudgets;
 import dev.tollgate.admit.TenantLimits;
 import dev.tollgate.config.YamlTree.Entry;
 import dev.tollgate.config.YamlTree.Mapping;
@@ -88,7 +90,19 @@ final class ConfigBinder {
             "api_version", "azure");
 
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
-    private static final List<String> TENANT = List.of("country", "keys", "models", "limits", "key_limits", "guard");
+    private static final List<String> TENANT = List.of(
+            "country",
+            "keys",
+            "models",
+            "limits",
+            "key_limits",
+            "guard",
+            "budgets",
+            "key_budgets",
+            "payment",
+            "projects");
+    private static final List<String> PROJECT = List.of("limits", "budgets");
+    private static final List<String> BUDGET = List.of("period", "limit", "currency", "hard");
     private static final List<String> RATE_LIMIT =
             List.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");
     private static final List<String> PRICE = List.of(
@@ -836,16 +850,108 @@ final class ConfigBinder {
             List<Secret> keys = new ArrayList<>();
             List<String> models = new ArrayList<>();
             TenantLimits limits = TenantLimits.NONE;
+            TenantBudgets budgets = TenantBudgets.NONE;
+            boolean prepaid = false;
+            Map<String, ProjectConfig> projects = Map.of();
             if (t != null) {
                 onlyKeys(t, path, TENANT);
                 country = country(t, path);
                 keys = keys(t, path, name, owners);
                 models = tenantModels(t, path, modelNames);
                 limits = new TenantLimits(rateLimit(t, path, "limits"), rateLimit(t, path, "key_limits"));
+                budgets = new TenantBudgets(budgets(t, path, "budgets"), budgets(t, path, "key_budgets"));
+                prepaid = payment(t, path);
+                projects = projects(t, path);
             }
-            tenants.put(name, new TenantConfig(name, country, keys, models, limits));
+            tenants.put(name, new TenantConfig(name, country, keys, models, limits, budgets, prepaid, projects));
         });
         return tenants;
+    }
+
+    /** {@code payment: prepaid | postpaid} (default postpaid); true for prepaid. */
+    private boolean payment(Mapping tenant, String path) {
+        Scalar s = scalar(tenant, path, "payment", false);
+        if (s == null) {
+            return false;
+        }
+        return switch (s.text()) {
+            case "prepaid" -> true;
+            case "postpaid" -> false;
+            default -> {
+                problems.add(s.at(), child(path, "payment"), "must be prepaid or postpaid");
+                yield false;
+            }
+        };
+    }
+
+    /** {@code projects:} of a tenant: each with optional {@code limits} and {@code budgets}. */
+    private Map<String, ProjectConfig> projects(Mapping tenant, String tenantPath) {
+        Mapping all = mapping(value(tenant, tenantPath, "projects", false), child(tenantPath, "projects"));
+        if (all == null) {
+            return Map.of();
+        }
+        Map<String, ProjectConfig> projects = new LinkedHashMap<>();
+        all.entries().forEach((name, entry) -> {
+            String path = child(child(tenantPath, "projects"), name);
+            boolean empty = entry.value() instanceof Scalar s && s.isNull();
+            Mapping p = empty ? null : mapping(entry.value(), path);
+            if (p == null) {
+                if (empty) {
+                    projects.put(name, ProjectConfig.unlimited(name));
+                }
+                return;
+            }
+            onlyKeys(p, path, PROJECT);
+            projects.put(name, new ProjectConfig(name, rateLimit(p, path, "limits"), budgets(p, path, "budgets")));
+        });
+        return projects;
+    }
+
+    /** A list of budgets: {@code {period: daily|monthly|total, limit: 100.00, currency: USD, hard: true}}. */
+    private List<Budget> budgets(Mapping owner, String ownerPath, String key) {
+        String listPath = child(ownerPath, key);
+        List<Budget> budgets = new ArrayList<>();
+        List<Node> items = list(value(owner, ownerPath, key, false), listPath);
+        for (int i = 0; i < items.size(); i++) {
+            String path = listPath + "[" + i + "]";
+            Mapping b = mapping(items.get(i), path);
+            if (b == null) {
+                continue;
+            }
+            onlyKeys(b, path, BUDGET);
+            Scalar period = scalar(b, path, "period", true);
+            Budget.Period p = null;
+            if (period != null) {
+                switch (period.text()) {
+                    case "daily" -> p = Budget.Period.DAILY;
+                    case "monthly" -> p = Budget.Period.MONTHLY;
+                    case "total" -> p = Budget.Period.TOTAL;
+                    default -> problems.add(period.at(), child(path, "period"), "must be daily, monthly or total");
+                }
+            }
+            Currency currency = currency(b, path);
+            BigDecimal limit = decimal(b, path, "limit");
+            if (limit == null && b.entries().get("limit") == null) {
+                problems.add(b.at(), child(path, "limit"), "required field is missing: add it, e.g. limit: 100.00");
+            }
+            long micros = 0;
+            if (limit != null) {
+                if (limit.scale() > 6 || limit.signum() <= 0) {
+                    problems.add(
+                            b.entries().get("limit").value().at(),
+                            child(path, "limit"),
+                            "must be a positive amount with at most 6 decimals");
+                    limit = null;
+                } else {
+                    micros = limit.movePointRight(6).longValueExact();
+                }
+            }
+            boolean hard = b.entries().get("hard") == null || flag(b, path, "hard");
+            if (p != null && currency != null && limit != null) {
+                budgets.add(new Budget(p, micros, currency.getCurrencyCode(), hard));
+            }
+        }
+        return budgets;
     }
 
     /** {@code limits:} or {@code key_limits:} of a tenant; an absent dimension is not limited. */

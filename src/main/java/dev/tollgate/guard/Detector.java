@@ -131,9 +131,16 @@ public final class Detector {
         return settings;
     }
 
-    /** Takes new thresholds and allowlist; capacities and expiry stay as built. */
+    /**
+     * Takes new thresholds and allowlist; capacities and expiry stay as built. The verdicts in force are republished
+     * at once: an account blocked before it was allowlisted would otherwise wait for an observation it cannot make.
+     */
     public synchronized void reconfigure(GuardSettings next) {
         this.settings = next;
+        for (Map.Entry<String, AccountState> e : accounts.entries()) {
+            Verdict before = inForce.getOrDefault(e.getKey(), Verdict.CLEAR);
+            publish(e.getValue(), before, "configuration");
+        }
     }
 
     /** The verdict in force for the account: lock-free, O(1), for the request path. */
@@ -243,10 +250,14 @@ public final class Detector {
         a.newModel += alpha * ((fresh ? 1 : 0) - a.newModel);
 
         double[] f = features(a);
-        double own = score(f) * Math.min(1, a.count / 15.0);
+        double raw = score(f);
+        double evidence = Math.min(1, a.count / 15.0);
+        double own = raw * evidence;
         double cluster = 0;
         if (strongest != null && strongestOthers >= 3) {
-            strongest.score += 0.05 * (own - strongest.score);
+            // The cluster averages its members' undamped scores, each weighted by how much it has seen: many thin
+            // accounts of one hydra add up to the evidence none of them has alone.
+            strongest.score += 0.05 * evidence * (raw - strongest.score);
             cluster = strongest.score;
             a.cluster = strongestName;
             a.clusterScore = cluster;
@@ -316,8 +327,27 @@ public final class Detector {
         }
     }
 
+    /** The audit cause of an operator's override; a lifted one is marked so a restart does not restore it. */
+    static final String OPERATOR = "operator: ";
+
+    static final String OPERATOR_LIFTED = "operator lifted: ";
+
+    /**
+     * Puts back an override recorded before a restart, without auditing it again; the detector's own state starts
+     * afresh, so the override is what holds the account until an operator lifts it.
+     */
+    public synchronized void restore(String account, Verdict verdict, String reason, Instant at) {
+        overrides.put(account, new Override(verdict, reason, at));
+        if (verdict == Verdict.CLEAR) {
+            inForce.remove(account);
+        } else {
+            inForce.put(account, verdict);
+        }
+    }
+
     /** Sets (or with a null verdict, lifts) an operator's verdict for an account; it wins over the detector's. */
     public synchronized void override(String account, Verdict verdict, String reason, Instant at) {
+        String cause = (verdict == null ? OPERATOR_LIFTED : OPERATOR) + reason;
         AccountState a = accounts.peek(account);
         Verdict before = a == null ? verdictOf(account) : effective(a);
         if (verdict == null) {
@@ -326,7 +356,7 @@ public final class Detector {
             overrides.put(account, new Override(verdict, reason == null ? "" : reason, at));
         }
         if (a != null) {
-            publish(a, before, "operator: " + reason);
+            publish(a, before, cause);
         } else {
             if (verdict == null || verdict == Verdict.CLEAR) {
                 inForce.remove(account);
@@ -335,14 +365,7 @@ public final class Detector {
             }
             if (verdict != before) {
                 audit.accept(new VerdictChange(
-                        at,
-                        account,
-                        null,
-                        before,
-                        verdict == null ? Verdict.CLEAR : verdict,
-                        0,
-                        "operator: " + reason,
-                        List.of()));
+                        at, account, null, before, verdict == null ? Verdict.CLEAR : verdict, 0, cause, List.of()));
             }
         }
     }

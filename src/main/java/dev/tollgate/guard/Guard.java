@@ -83,11 +83,59 @@ public final class Guard implements AutoCloseable {
         int count;
     }
 
-    /** Builds the detector from {@code settings} (the policy's allowlist added) and starts the guard thread. */
+    /**
+     * Builds the detector from {@code settings} (the policy's allowlist added), puts back the operators' overrides
+     * from the audit trail, and starts the guard thread.
+     */
     public static Guard start(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
         Guard g = new Guard(policy, settings, store);
+        g.restoreOverrides();
         g.thread.start();
         return g;
+    }
+
+    /** Operators' overrides survive a restart: the newest operator entry of each account, unless it lifted one. */
+    void restoreOverrides() {
+        try {
+            int restored = 0;
+            for (GuardAudit.Entry e : store.overrides()) {
+                if (e.cause().startsWith(Detector.OPERATOR)) {
+                    detector.restore(e.account(), e.to(), e.cause().substring(Detector.OPERATOR.length()), e.time());
+                    restored++;
+                }
+            }
+            if (restored > 0) {
+                log.info("guard: {} operator overrides restored from the audit trail", restored);
+            }
+        } catch (Exception e) {
+            log.error("guard: operator overrides could not be read from the audit trail; none are in force", e);
+        }
+    }
+
+    /**
+     * A guard whose thread is not started: samples stay queued until {@link #drain} or {@link #discardQueued} (tests
+     * and benchmarks of the request path's share).
+     */
+    public static Guard unstarted(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
+        return new Guard(policy, settings, store);
+    }
+
+    /** Drops whatever is queued, unobserved; returns how many (benchmarks). */
+    public int discardQueued() {
+        int n = queue.size();
+        queue.clear();
+        queuedBytes.set(0);
+        return n;
+    }
+
+    /** Observes whatever is queued now, on the caller's thread (tests). */
+    void drain() {
+        Sample s;
+        while ((s = queue.poll()) != null) {
+            queuedBytes.addAndGet(-(s.body() == null ? 0 : s.body().length));
+            observe(s);
+        }
+        flushAudit();
     }
 
     private Guard(GuardPolicy policy, GuardSettings settings, GuardAudit store) {
@@ -293,7 +341,7 @@ public final class Guard implements AutoCloseable {
     private void audit(VerdictChange c) {
         Action action = policy.action(c.org(), c.to());
         changesTo[c.to().ordinal()].increment();
-        if (c.to().compareTo(Verdict.SUSPECT) < 0 || action == null || action != Action.THROTTLE) {
+        if (action != Action.THROTTLE) {
             throttled.remove(c.account());
         }
         log.warn(

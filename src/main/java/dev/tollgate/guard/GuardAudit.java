@@ -31,6 +31,14 @@ public interface GuardAudit {
     /** The newest entries of an account, newest first. */
     List<Entry> history(String account, int limit) throws Exception;
 
+    /**
+     * The newest operator entry of every account that has one (cause starting with {@code operator}): what a restart
+     * restores. An entry whose cause starts with {@code operator lifted} means no override.
+     */
+    default List<Entry> overrides() throws Exception {
+        return List.of();
+    }
+
     /** Keeps entries in memory only (tests, the replay). */
     GuardAudit NONE = new GuardAudit() {
         @Override

@@ -40,6 +40,12 @@ public final class DeploymentHealth {
     private final AtomicLong latencyMicros = new AtomicLong(-1);
     private final Map<AttemptFailure, LongAdder> failures = new EnumMap<>(AttemptFailure.class);
     private volatile Instant openedAt;
+    /**
+     * Whether a failed health check is what keeps the breaker open: only then may a passing one bring it back early.
+     * A breaker opened by failing requests (a 5xx, a hang) or by outlier ejection waits out {@code open_for}, as the
+     * probe only proves the host answers, not that it serves.
+     */
+    private volatile boolean downByProbe;
 
     DeploymentHealth(String id, Routing.Breaker settings, Clock clock) {
         this.id = id;
@@ -126,12 +132,14 @@ public final class DeploymentHealth {
     }
 
     /**
-     * An active health check found the deployment's host serving: an open breaker goes half-open at once, so the next
-     * requests probe it without waiting out {@code open_for}. A closed or half-open breaker is left to real traffic.
+     * An active health check found the deployment's host answering: a breaker that a failed check opened goes
+     * half-open at once, so the next requests probe it without waiting out {@code open_for}. Other breakers are left
+     * to real traffic.
      */
     boolean probeSucceeded() {
         CircuitBreaker.State before = breaker.getState();
-        if (before == CircuitBreaker.State.OPEN) {
+        if (before == CircuitBreaker.State.OPEN && downByProbe) {
+            downByProbe = false;
             breaker.transitionToHalfOpenState();
             noteTransition(before);
             return true;
@@ -145,6 +153,7 @@ public final class DeploymentHealth {
      */
     boolean probeFailed(AttemptFailure kind) {
         failures.get(kind).increment();
+        downByProbe = true;
         CircuitBreaker.State before = breaker.getState();
         if (before == CircuitBreaker.State.CLOSED || before == CircuitBreaker.State.HALF_OPEN) {
             breaker.transitionToOpenState();
@@ -168,6 +177,7 @@ public final class DeploymentHealth {
             breaker.transitionToOpenState();
             noteTransition(before);
         }
+        downByProbe = false;
         latencyMicros.set(-1);
     }
 

@@ -113,8 +113,8 @@ public final class RouteHealth {
     public List<String> probed(Collection<String> deploymentIds, AttemptFailure kind) {
         List<String> changed = new ArrayList<>();
         for (String id : deploymentIds) {
-            DeploymentHealth h = deployments.get(id);
-            if (h != null && (kind == null ? h.probeSucceeded() : h.probeFailed(kind))) {
+            DeploymentHealth h = health(id);
+            if (kind == null ? h.probeSucceeded() : h.probeFailed(kind)) {
                 changed.add(id);
             }
         }

@@ -55,11 +55,13 @@ final class AdminServer extends VerticleBase {
 
     private final GatewayState state;
     private final SqlStore store;
+    private final CreditsAdmin credits;
     private HttpServer server;
 
     AdminServer(GatewayState state, SqlStore store) {
         this.state = state;
         this.store = store;
+        this.credits = new CreditsAdmin(state, store);
     }
 
     @Override
@@ -108,7 +110,12 @@ final class AdminServer extends VerticleBase {
     private void route(HttpServerRequest req, HttpServerResponse res, Buffer body, String requestId) {
         String path = req.path();
         HttpMethod method = req.method();
-        if (path.equals("/admin/v1/usage") && method.equals(HttpMethod.GET)) {
+        CreditsAdmin.Work creditWork = CreditsAdmin.owns(path)
+                ? credits.work(method.name(), path, req::getParam, body.length() == 0 ? null : json(body))
+                : null;
+        if (creditWork != null) {
+            blocking(res, requestId, creditWork.call(), creditWork.status());
+        } else if (path.equals("/admin/v1/usage") && method.equals(HttpMethod.GET)) {
             usage(req, res, requestId);
         } else if (path.equals("/admin/v1/keys") && method.equals(HttpMethod.GET)) {
             String tenant = req.getParam("tenant");
@@ -119,7 +126,11 @@ final class AdminServer extends VerticleBase {
             String name = json.path("name").asText("");
             List<String> models = new ArrayList<>();
             json.path("models").forEach(m -> models.add(m.asText()));
-            blocking(res, requestId, () -> createdKeyJson(state.tenants.createKey(tenant, name, models)), 201);
+            String project = json.path("project").asText(null);
+            if (project != null && !NAME.matcher(project).matches()) {
+                throw new IllegalArgumentException("'project' must be 1-64 letters, digits, '.', '_' or '-'.");
+            }
+            blocking(res, requestId, () -> createdKeyJson(state.tenants.createKey(tenant, name, models, project)), 201);
         } else if (path.startsWith("/admin/v1/keys/") && method.equals(HttpMethod.DELETE)) {
             String id = path.substring("/admin/v1/keys/".length());
             vertx.executeBlocking(() -> state.tenants.revokeKey(id)).onComplete(ar -> {
@@ -560,6 +571,9 @@ final class AdminServer extends VerticleBase {
                 .put("prefix", k.prefix())
                 .put("created_at", k.createdAt().toString())
                 .put("revoked_at", k.revokedAt() == null ? null : k.revokedAt().toString());
+        if (k.project() != null) {
+            out.put("project", k.project());
+        }
         ArrayNode models = out.putArray("models");
         k.models().forEach(models::add);
         return out;

@@ -1,11 +1,19 @@
 package dev.tollgate.server;
 
+import dev.tollgate.admit.Budget;
+import dev.tollgate.admit.BudgetSettings;
+import dev.tollgate.admit.Credits;
 import dev.tollgate.admit.Decision;
 import dev.tollgate.admit.Quota;
+import dev.tollgate.admit.RateLimit;
+import dev.tollgate.admit.Spending;
+import dev.tollgate.admit.TenantBudgets;
 import dev.tollgate.admit.TenantLimits;
 import dev.tollgate.admit.Ticket;
+import dev.tollgate.config.ProjectConfig;
 import dev.tollgate.config.TenantConfig;
 import dev.tollgate.meter.UsageRecord;
+import dev.tollgate.price.Cost;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.anthropic.AnthropicDialect;
@@ -14,14 +22,16 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one admission step of the public API, between "the request is understood and the model allowed" and "the
- * request is sent", for the pass-through and the translated paths alike: rate limits of the key and the tenant. It
- * writes the {@code x-ratelimit-*} headers, refuses with 429 in the caller's dialect, and keeps the ticket of an
- * admitted request until its usage record is journaled (then the real token count corrects the estimate and the
- * stream slot is freed) or its answer ends without one.
+ * request is sent", for the pass-through and the translated paths alike: rate limits of the key, its project and the
+ * tenant; then budgets (key, project, tenant) and, for a prepaid tenant, credit, both against the request's worst
+ * expected cost. It writes the {@code x-ratelimit-*} headers, refuses with 429 (rate limits) or a billing error
+ * (budgets, credit) in the caller's dialect, and keeps what an admitted request holds until its usage record is
+ * journaled (then the real tokens and cost replace the estimates) or its answer ends without one.
  */
 final class AdmissionStep {
     private static final CharSequence LIMIT_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-limit-requests");
@@ -33,8 +43,11 @@ final class AdmissionStep {
     private static final CharSequence RESET_TOKENS = HttpHeaders.createOptimized("x-ratelimit-reset-tokens");
 
     private final GatewayState state;
-    /** Tickets of admitted requests by request id, until their usage record is journaled. */
-    private final ConcurrentHashMap<String, Ticket> open = new ConcurrentHashMap<>();
+    /** What admitted requests hold, by request id, until their usage record is journaled. */
+    private final ConcurrentHashMap<String, Held> open = new ConcurrentHashMap<>();
+
+    /** What one admitted request holds: a rate-limit ticket, a budget reservation, a credit hold. */
+    private record Held(Ticket ticket, Spending.Reservation reservation, String tenant, boolean credit) {}
 
     AdmissionStep(GatewayState state) {
         this.state = state;
@@ -42,42 +55,54 @@ final class AdmissionStep {
     }
 
     /**
-     * Admits a request or answers it with 429. Returns false when refused (the answer is then on its way).
+     * Admits a request or answers it with its refusal. Returns false when refused (the answer is then on its way).
      *
-     * @param body the request as the caller sent it; only read when the tenant has a tokens-per-minute limit
+     * @param model the client-facing model asked for (prices the worst expected cost)
+     * @param body the request as the caller sent it; only read when a tokens-per-minute limit, a budget or prepaid
+     *     credit applies
      */
     boolean admit(
             HttpServerResponse response,
             RuntimeConfig config,
             Principal principal,
             String requestId,
+            String model,
             byte[] body,
             boolean stream,
             IngressDialect dialect) {
-        TenantConfig tenant = config.config().tenants().get(principal.tenant());
+        String tenantName = principal.tenant();
+        TenantConfig tenant = config.config().tenants().get(tenantName);
         TenantLimits limits = tenant == null ? TenantLimits.NONE : tenant.limits();
-        if (limits.isNone()) {
+        String project = principal.project();
+        ProjectConfig projectConfig =
+                project == null || tenant == null ? null : tenant.projects().get(project);
+        RateLimit projectLimit = projectConfig == null ? RateLimit.NONE : projectConfig.limits();
+        TenantBudgets configured = tenant == null ? TenantBudgets.NONE : tenant.budgets();
+        BudgetSettings settings = state.budgetSettings;
+        List<Budget> tenantBudgets = settings.effective(tenantName, "tenant", tenantName, configured.tenant());
+        List<Budget> keyBudgets = settings.effective(tenantName, "key", principal.keyId(), configured.eachKey());
+        List<Budget> projectBudgets = project == null
+                ? List.of()
+                : settings.effective(
+                        tenantName, "project", project, projectConfig == null ? List.of() : projectConfig.budgets());
+        boolean budgeted = !tenantBudgets.isEmpty() || !keyBudgets.isEmpty() || !projectBudgets.isEmpty();
+        boolean prepaid = tenant != null && tenant.prepaid();
+        boolean limited = !limits.isNone() || (project != null && !projectLimit.isNone());
+        if (!limited && !budgeted && !prepaid) {
             return true;
         }
-        boolean countTokens =
-                limits.tenant().tokensPerMinute() > 0 || limits.eachKey().tokensPerMinute() > 0;
+        boolean countTokens = budgeted
+                || prepaid
+                || limits.tenant().tokensPerMinute() > 0
+                || limits.eachKey().tokensPerMinute() > 0
+                || projectLimit.tokensPerMinute() > 0;
         long estimate = countTokens ? state.estimator.promptTokens(body) : 0;
-        Decision decision = state.admission.admit(principal.tenant(), principal.keyId(), limits, estimate, stream);
-        headers(response, decision.quota(), dialect);
-        return switch (decision) {
-            case Decision.Admitted admitted -> {
-                Ticket ticket = admitted.ticket();
-                open.put(requestId, ticket);
-                // An answer that ends without a usage record (the journal refused it) still frees its stream slot.
-                response.endHandler(v -> {
-                    Ticket left = open.remove(requestId);
-                    if (left != null) {
-                        left.release();
-                    }
-                });
-                yield true;
-            }
-            case Decision.Refused refused -> {
+        Ticket ticket = Ticket.NONE;
+        if (limited) {
+            Decision decision = state.admission.admit(
+                    tenantName, project, principal.keyId(), limits, projectLimit, estimate, stream);
+            headers(response, decision.quota(), dialect);
+            if (decision instanceof Decision.Refused refused) {
                 ApiErrors.send(
                         response,
                         new GatewayError(
@@ -89,18 +114,114 @@ final class AdmissionStep {
                                 refused.retryAfterSeconds()),
                         requestId,
                         dialect);
-                yield false;
+                return false;
             }
-        };
+            ticket = ((Decision.Admitted) decision).ticket();
+        }
+        Spending.Reservation reservation = null;
+        boolean credit = false;
+        if (budgeted || prepaid) {
+            Instant now = state.clock.instant();
+            long output = OutputAllowance.maxOutputTokens(body);
+            Cost worst = WorstCost.of(config.config().billing().prices(), model, estimate, output, now);
+            if (budgeted) {
+                Spending.Outcome outcome = state.spending.reserve(
+                        tenantName,
+                        project,
+                        principal.keyId(),
+                        new TenantBudgets(tenantBudgets, keyBudgets),
+                        projectBudgets,
+                        worst.micros(),
+                        worst.currency());
+                if (outcome instanceof Spending.Exhausted exhausted) {
+                    giveBack(ticket);
+                    refuseForBilling(
+                            response,
+                            "budget_exceeded",
+                            exhausted.message(),
+                            exhausted.retryAfterSeconds(),
+                            requestId,
+                            dialect);
+                    return false;
+                }
+                reservation = ((Spending.Reserved) outcome).reservation();
+            }
+            if (prepaid) {
+                Credits.Coverage coverage = state.credits.reserve(
+                        tenantName, requestId, model, estimate + output, worst.micros(), worst.currency(), now);
+                if (coverage instanceof Credits.Short shortOf) {
+                    giveBack(ticket);
+                    if (reservation != null) {
+                        reservation.settle(0);
+                    }
+                    refuseForBilling(response, "insufficient_quota", shortOf.message(), 0, requestId, dialect);
+                    return false;
+                }
+                credit = true;
+            }
+        }
+        open.put(requestId, new Held(ticket, reservation, tenantName, credit));
+        // An answer that ends without a usage record (the journal refused it) still frees its stream slot and
+        // credit hold; its budget reservation stays as reserved.
+        response.endHandler(v -> {
+            Held left = open.remove(requestId);
+            if (left != null) {
+                left.ticket().release();
+                if (left.credit()) {
+                    state.credits.release(left.tenant(), requestId);
+                }
+            }
+        });
+        return true;
     }
 
-    /** On the journaling thread (the request's event loop): the real tokens replace the estimate. */
+    private static void giveBack(Ticket ticket) {
+        ticket.settle(0);
+        ticket.release();
+    }
+
+    /**
+     * Budgets and credit refuse in the caller's own terms for "out of money": OpenAI's 429 {@code insufficient_quota}
+     * and Anthropic's 402 {@code billing_error}. Retrying does not help until someone pays (or the budget's period
+     * renews), so the SDKs are told not to retry ({@code x-should-retry: false}).
+     */
+    private static void refuseForBilling(
+            HttpServerResponse response,
+            String code,
+            String message,
+            long retryAfterSeconds,
+            String requestId,
+            IngressDialect dialect) {
+        int status = dialect == AnthropicDialect.INSTANCE ? 402 : 429;
+        response.putHeader("x-should-retry", "false");
+        ApiErrors.send(
+                response,
+                new GatewayError(status, GatewayError.Kind.BILLING, code, null, message, retryAfterSeconds),
+                requestId,
+                dialect);
+    }
+
+    /**
+     * On the journaling thread (the request's event loop): the real tokens and cost replace the estimates, and the
+     * tenant's credit is consumed (for every tenant with grants, prepaid or not; at most once per request id).
+     */
     private void settle(UsageRecord record) {
-        Ticket ticket = open.remove(record.requestId());
-        if (ticket != null) {
-            ticket.settle(record.usage().totalTokens());
-            ticket.release();
+        Held held = open.remove(record.requestId());
+        if (held != null) {
+            held.ticket().settle(record.usage().totalTokens());
+            held.ticket().release();
+            if (held.reservation() != null) {
+                held.reservation().settle(record.costMicros());
+            }
         }
+        state.credits.settle(
+                record.tenant(),
+                record.requestId(),
+                record.model(),
+                record.usage().totalTokens(),
+                record.costMicros(),
+                record.currency(),
+                record.time());
     }
 
     private void headers(HttpServerResponse response, Quota quota, IngressDialect dialect) {

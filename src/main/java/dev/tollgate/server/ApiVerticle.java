@@ -230,7 +230,14 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         if (!state.admit.admit(
-                req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
+                req.response(),
+                config,
+                principal,
+                requestId,
+                request.model(),
+                body,
+                request.stream(),
+                OpenAiDialect.INSTANCE)) {
             return;
         }
         List<Deployment> plan = state.plan(config, principal, request.model());
@@ -283,7 +290,8 @@ final class ApiVerticle extends VerticleBase {
         if (!state.guard.admit(req.response(), principal, requestId, ingress)) {
             return;
         }
-        if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
+        if (!state.admit.admit(
+                req.response(), config, principal, requestId, request.model(), body, request.stream(), ingress)) {
             return;
         }
         HealthOrder order = state.health.order(state.plan(config, principal, request.model()));

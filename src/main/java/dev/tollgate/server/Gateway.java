@@ -1,5 +1,8 @@
 package dev.tollgate.server;
 
+import dev.tollgate.admit.BudgetSettings;
+import dev.tollgate.admit.CreditStore;
+import dev.tollgate.admit.Credits;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HostPort;
 import dev.tollgate.guard.Guard;
@@ -65,9 +68,14 @@ public final class Gateway implements AutoCloseable {
         Vertx vertx = null;
         Guard guard = null;
         try {
-            ledger = UsageLedger.open(journal, store, UsageLedger.Options.DEFAULTS);
+            // Credits are read before the journal is replayed: a replayed record then consumes only what it has not.
+            Credits credits = CreditStore.load(store);
+            BudgetSettings budgetSettings = new BudgetSettings();
+            store.budgetSettings().forEach(budgetSettings::apply);
+            ledger = UsageLedger.open(journal, new CreditingSink(store, store, credits), UsageLedger.Options.DEFAULTS);
             TenantDirectory tenants = new TenantDirectory(store, config, Clock.systemUTC());
-            GatewayState state = new GatewayState(RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC());
+            GatewayState state = new GatewayState(
+                    RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC(), credits, budgetSettings);
             guard = Guard.start(config.guard(), GuardSettings.defaults(), store);
             state.guard = new GuardStep(guard, state.clock);
             state.metrics.bindGuard(guard);

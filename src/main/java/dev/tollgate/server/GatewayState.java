@@ -1,6 +1,9 @@
 package dev.tollgate.server;
 
 import dev.tollgate.admit.Admission;
+import dev.tollgate.admit.BudgetSettings;
+import dev.tollgate.admit.Credits;
+import dev.tollgate.admit.Spending;
 import dev.tollgate.meter.TokenEstimator;
 import dev.tollgate.meter.UsageLedger;
 import dev.tollgate.observe.GatewayMetrics;
@@ -13,6 +16,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.LoggerFactory;
 
 /** What every event loop of the gateway shares. Everything here is safe to read from any thread. */
 final class GatewayState {
@@ -26,12 +30,32 @@ final class GatewayState {
     final LongAdder inFlight = new LongAdder();
     final GatewayMetrics metrics;
     final Admission admission = new Admission();
+    /** Grants and prepaid balances; loaded from the store at start-up. */
+    final Credits credits;
+
+    final Spending spending;
+    /** Budgets set through the admin API (they override the file's per scope). */
+    final BudgetSettings budgetSettings;
     /** Set last in the constructor: it registers itself with the ledger. */
     final AdmissionStep admit;
     /** The distillation guard; set by {@link Gateway#start} (it needs the store) before any listener starts. */
     GuardStep guard;
 
     GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
+        this(config, tenants, ledger, clock, new Credits(), new BudgetSettings());
+    }
+
+    GatewayState(
+            RuntimeConfig config,
+            TenantDirectory tenants,
+            UsageLedger ledger,
+            Clock clock,
+            Credits credits,
+            BudgetSettings budgetSettings) {
+        this.credits = credits;
+        this.budgetSettings = budgetSettings;
+        this.spending = new Spending(
+                clock, alert -> LoggerFactory.getLogger(Spending.class).warn("budget alert: {}", alert));
         this.config = new AtomicReference<>(config);
         this.tenants = tenants;
         this.ledger = ledger;

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A health check is one {@code GET} of {@code routing.health_check.path} under each provider's base URL with the
  * provider's own headers; its outcome applies to every deployment of that provider (a host either serves or not).
- * A dead host opens the breakers of its deployments before any request pays for the discovery; a live one turns open
- * breakers half-open, so requests probe the deployment again without waiting out {@code open_for}.
+ * A dead host opens the breakers of its deployments before any request pays for the discovery; once it answers
+ * again, the breakers the checks opened turn half-open, so requests probe the deployment without waiting out
+ * {@code open_for}. A breaker opened by failing requests waits out {@code open_for}: a host answering the check may
+ * still fail every request.
  */
 final class RouteMonitor extends AbstractVerticle {
     private static final Logger log = LoggerFactory.getLogger(RouteMonitor.class);

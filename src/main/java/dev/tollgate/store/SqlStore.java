@@ -2,6 +2,12 @@ package dev.tollgate.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.admit.Budget;
+import dev.tollgate.admit.BudgetSetting;
+import dev.tollgate.admit.CreditEntry;
+import dev.tollgate.admit.CreditStore;
+import dev.tollgate.admit.Grant;
+import dev.tollgate.admit.TopUp;
 import dev.tollgate.guard.Action;
 import dev.tollgate.guard.GuardAudit;
 import dev.tollgate.guard.Verdict;
@@ -35,7 +41,7 @@ import org.flywaydb.core.Flyway;
  * The store behind a JDBC pool: the embedded SQLite file by default, or PostgreSQL. The SQL here is the same for both
  * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both); only the migrations differ.
  */
-public final class SqlStore implements UsageSink, UsageHistory, KeyStore, GuardAudit, AutoCloseable {
+public final class SqlStore implements UsageSink, UsageHistory, KeyStore, CreditStore, GuardAudit, AutoCloseable {
     private static final String INSERT_USAGE_HEAD = "INSERT INTO usage_records (request_id, time_ms, tenant, key_id,"
             + " endpoint, model, provider, upstream_model, deployment, region, prompt_tokens, completion_tokens,"
             + " cached_tokens, reasoning_tokens, estimated, status, http_status, latency_ms, stream, attempts,"
@@ -49,7 +55,7 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, GuardA
     private static final String INSERT_USAGE_MANY = insertUsage(ROWS_PER_INSERT);
 
     private static final String KEY_COLUMNS =
-            "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms FROM api_keys";
+            "SELECT id, tenant, name, prefix, hash, models, created_at_ms, revoked_at_ms, project FROM api_keys";
 
     private final HikariDataSource pool;
     private final Vendor vendor;
@@ -339,13 +345,25 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, GuardA
 
     @Override
     public List<GuardAudit.Entry> history(String account, int limit) throws SQLException {
+        return auditQuery(
+                "SELECT time_ms, account, org, from_verdict, to_verdict, action, score, cause, reasons FROM guard_audit"
+                        + " WHERE account = ? ORDER BY id DESC LIMIT ?",
+                account,
+                (long) limit);
+    }
+
+    @Override
+    public List<GuardAudit.Entry> overrides() throws SQLException {
+        return auditQuery("SELECT time_ms, account, org, from_verdict, to_verdict, action, score, cause, reasons FROM"
+                + " guard_audit g WHERE cause LIKE 'operator%' AND id = (SELECT MAX(id) FROM guard_audit h"
+                + " WHERE h.account = g.account AND h.cause LIKE 'operator%') ORDER BY id");
+    }
+
+    private List<GuardAudit.Entry> auditQuery(String sql, Object... args) throws SQLException {
         List<GuardAudit.Entry> out = new ArrayList<>();
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT time_ms, account, org, from_verdict, to_verdict,"
-                                + " action, score, cause, reasons FROM guard_audit WHERE account = ? ORDER BY id DESC LIMIT ?")) {
-            ps.setString(1, account);
-            ps.setInt(2, limit);
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, Arrays.asList(args));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String reasons = rs.getString(9);
@@ -407,14 +425,16 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, GuardA
     @Override
     public void insertKey(StoredKey k) throws SQLException {
         update(
-                "INSERT INTO api_keys (id, tenant, name, prefix, hash, models, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO api_keys (id, tenant, name, prefix, hash, models, created_at_ms, project)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 k.id(),
                 k.tenant(),
                 k.name(),
                 k.prefix(),
                 k.hash(),
                 String.join(",", k.models()),
-                k.createdAt().toEpochMilli());
+                k.createdAt().toEpochMilli(),
+                k.project());
     }
 
     @Override
@@ -470,7 +490,8 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, GuardA
                 rs.getString(5),
                 models == null || models.isEmpty() ? List.of() : Arrays.asList(models.split(",")),
                 Instant.ofEpochMilli(rs.getLong(7)),
-                wasRevoked ? Instant.ofEpochMilli(revoked) : null);
+                wasRevoked ? Instant.ofEpochMilli(revoked) : null,
+                rs.getString(9));
     }
 
     private void update(String sql, Object... args) throws SQLException {
@@ -492,6 +513,220 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, GuardA
                 ps.setString(i + 1, a.toString());
             }
         }
+    }
+
+    // ---- credits (migration V4) ----
+
+    @Override
+    public void insertGrant(Grant g) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO credit_grants (id, tenant, currency, amount,"
+                        + " models, priority, expires_at_ms, created_at_ms, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, g.id());
+            ps.setString(2, g.tenant());
+            ps.setString(3, g.currency());
+            ps.setLong(4, g.amount());
+            ps.setString(5, String.join(",", new java.util.TreeSet<>(g.models())));
+            ps.setString(6, g.priority().name().toLowerCase(java.util.Locale.ROOT));
+            if (g.expiresAt() == null) {
+                ps.setNull(7, Types.BIGINT);
+            } else {
+                ps.setLong(7, g.expiresAt().toEpochMilli());
+            }
+            ps.setLong(8, g.createdAt().toEpochMilli());
+            ps.setString(9, g.reason());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void insertTopUp(TopUp t) throws SQLException {
+        update(
+                "INSERT INTO balance_topups (id, tenant, currency, amount, created_at_ms, reference)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                t.id(),
+                t.tenant(),
+                t.currency(),
+                t.micros(),
+                t.at().toEpochMilli(),
+                t.reference());
+    }
+
+    @Override
+    public void insertCreditEntries(List<CreditEntry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO credit_entries (request_id, source, tenant, currency, amount, time_ms)"
+                            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, source) DO NOTHING")) {
+                for (CreditEntry e : entries) {
+                    bind(
+                            ps,
+                            Arrays.asList(
+                                    e.requestId(),
+                                    e.source(),
+                                    e.tenant(),
+                                    e.currency(),
+                                    e.amount(),
+                                    e.time().toEpochMilli()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    @Override
+    public List<Grant> grants() throws SQLException {
+        List<Grant> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT id, tenant, currency, amount, models, priority,"
+                        + " expires_at_ms, created_at_ms, reason FROM credit_grants ORDER BY created_at_ms, id");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String models = rs.getString(5);
+                long expires = rs.getLong(7);
+                boolean expiring = !rs.wasNull();
+                out.add(new Grant(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        models.isEmpty() ? java.util.Set.of() : java.util.Set.of(models.split(",")),
+                        Grant.Priority.valueOf(rs.getString(6).toUpperCase(java.util.Locale.ROOT)),
+                        expiring ? Instant.ofEpochMilli(expires) : null,
+                        Instant.ofEpochMilli(rs.getLong(8)),
+                        rs.getString(9)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<TopUp> topUps() throws SQLException {
+        List<TopUp> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT id, tenant, currency, amount, created_at_ms,"
+                        + " reference FROM balance_topups ORDER BY created_at_ms, id");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new TopUp(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        Instant.ofEpochMilli(rs.getLong(5)),
+                        rs.getString(6)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<CreditEntry> creditEntries() throws SQLException {
+        List<CreditEntry> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT request_id, tenant, source, currency, amount,"
+                        + " time_ms FROM credit_entries ORDER BY time_ms, request_id, source");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new CreditEntry(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getLong(5),
+                        Instant.ofEpochMilli(rs.getLong(6))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public java.util.Set<String> settledRequests(java.util.Collection<String> requestIds) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        List<String> ids = new ArrayList<>(requestIds);
+        try (Connection c = pool.getConnection()) {
+            for (int from = 0; from < ids.size(); from += 500) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT DISTINCT request_id FROM credit_entries WHERE request_id IN (" + marks + ")")) {
+                    bind(ps, new ArrayList<>(chunk));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void insertBudgetSetting(BudgetSetting b) throws SQLException {
+        StringBuilder text = new StringBuilder();
+        for (Budget budget : b.budgets()) {
+            if (!text.isEmpty()) {
+                text.append(';');
+            }
+            text.append(budget.period().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(' ')
+                    .append(budget.limitMicros())
+                    .append(' ')
+                    .append(budget.currency())
+                    .append(' ')
+                    .append(budget.hard() ? "hard" : "soft");
+        }
+        update(
+                "INSERT INTO budget_settings (tenant, scope, name, budgets, set_at_ms) VALUES (?, ?, ?, ?, ?)",
+                b.tenant(),
+                b.scope(),
+                b.name(),
+                text.toString(),
+                b.at().toEpochMilli());
+    }
+
+    @Override
+    public List<BudgetSetting> budgetSettings() throws SQLException {
+        List<BudgetSetting> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT tenant, scope, name, budgets, set_at_ms FROM budget_settings ORDER BY seq");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                List<Budget> budgets = new ArrayList<>();
+                String text = rs.getString(4);
+                if (!text.isEmpty()) {
+                    for (String one : text.split(";")) {
+                        String[] f = one.split(" ");
+                        budgets.add(new Budget(
+                                Budget.Period.valueOf(f[0].toUpperCase(java.util.Locale.ROOT)),
+                                Long.parseLong(f[1]),
+                                f[2],
+                                f[3].equals("hard")));
+                    }
+                }
+                out.add(new BudgetSetting(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        budgets,
+                        Instant.ofEpochMilli(rs.getLong(5))));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -7,10 +7,17 @@ import java.util.Set;
  *
  * @param keyId the key's public id (never the key itself)
  * @param models client-facing models this key may use, when {@code anyModel} is false
+ * @param project the tenant's project the key belongs to, or null
  */
-public record Principal(String tenant, String keyId, String country, boolean anyModel, Set<String> models) {
+public record Principal(
+        String tenant, String keyId, String country, boolean anyModel, Set<String> models, String project) {
     public Principal {
         models = Set.copyOf(models);
+    }
+
+    /** A key of no project. */
+    public Principal(String tenant, String keyId, String country, boolean anyModel, Set<String> models) {
+        this(tenant, keyId, country, anyModel, models, null);
     }
 
     public boolean mayUse(String model) {

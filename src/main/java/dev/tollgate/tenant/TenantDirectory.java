@@ -68,7 +68,13 @@ public final class TenantDirectory {
                 || store.tenants().stream().anyMatch(t -> t.name().equals(tenant));
     }
 
-    public synchronized CreatedKey createKey(String tenant, String name, List<String> models) throws Exception {
+    public CreatedKey createKey(String tenant, String name, List<String> models) throws Exception {
+        return createKey(tenant, name, models, null);
+    }
+
+    /** @param project the tenant's project the key belongs to (null: none) */
+    public synchronized CreatedKey createKey(String tenant, String name, List<String> models, String project)
+            throws Exception {
         if (!exists(tenant)) {
             throw new UnknownNameException("unknown tenant '" + tenant + "'");
         }
@@ -86,7 +92,8 @@ public final class TenantDirectory {
                 ApiKeys.hash(key),
                 models,
                 clock.instant(),
-                null);
+                null,
+                project);
         store.insertKey(stored);
         rebuild();
         return new CreatedKey(stored, key);
@@ -137,12 +144,12 @@ public final class TenantDirectory {
                 continue; // its tenant was removed from the configuration
             }
             String country = declared != null ? declared.country() : countries.get(k.tenant());
-            byHash.put(k.hash(), scoped(k.tenant(), k.id(), country, declared, k.models()));
+            byHash.put(k.hash(), scoped(k.tenant(), k.id(), country, declared, k.models(), k.project()));
         }
         for (TenantConfig t : cfg.tenants().values()) {
             for (Secret key : t.keys()) {
                 String hash = ApiKeys.hash(key.value());
-                byHash.put(hash, scoped(t.name(), "cfg_" + hash.substring(0, 16), t.country(), t, List.of()));
+                byHash.put(hash, scoped(t.name(), "cfg_" + hash.substring(0, 16), t.country(), t, List.of(), null));
             }
         }
         ring = new KeyRing(byHash);
@@ -150,10 +157,15 @@ public final class TenantDirectory {
 
     /** A key may narrow its tenant's models, never widen them. */
     private static Principal scoped(
-            String tenant, String keyId, String country, TenantConfig declared, List<String> keyModels) {
+            String tenant,
+            String keyId,
+            String country,
+            TenantConfig declared,
+            List<String> keyModels,
+            String project) {
         List<String> tenantModels = declared == null ? List.of() : declared.models();
         if (tenantModels.isEmpty() && keyModels.isEmpty()) {
-            return new Principal(tenant, keyId, country, true, Set.of());
+            return new Principal(tenant, keyId, country, true, Set.of(), project);
         }
         Set<String> allowed;
         if (tenantModels.isEmpty()) {
@@ -164,6 +176,6 @@ public final class TenantDirectory {
                 allowed.retainAll(new ArrayList<>(keyModels));
             }
         }
-        return new Principal(tenant, keyId, country, false, allowed);
+        return new Principal(tenant, keyId, country, false, allowed, project);
     }
 }

@@ -4,7 +4,7 @@ package dev.tollgate.tenant;
 public final class UnknownNameException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    UnknownNameException(String message) {
+    public UnknownNameException(String message) {
         super(message);
     }
 }

@@ -16,6 +16,8 @@ public record GatewayError(int status, Kind type, String code, String param, Str
         NOT_FOUND,
         TOO_LARGE,
         RATE_LIMITED,
+        /** The account's credit or prepaid balance does not cover the request (billing.md, "Credits"). */
+        BILLING,
         UPSTREAM,
         UNAVAILABLE,
         TIMEOUT,

@@ -25,5 +25,8 @@ class GuardEvaluationTest {
         assertThat(e.benignFalsePositiveRate()).isLessThan(0.01);
         assertThat(e.row(Kind.NAIVE).exchangesBeforeFlag).isLessThan(1_000);
         assertThat(e.accountPrecision()).isGreaterThan(0.95);
+        // Thin hydra accounts (a dozen exchanges each) are lifted by the cluster they share.
+        assertThat((double) e.row(Kind.HYDRA).flagged / e.row(Kind.HYDRA).accounts)
+                .isGreaterThan(0.97);
     }
 }

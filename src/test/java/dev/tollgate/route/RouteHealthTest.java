@@ -237,4 +237,112 @@ class RouteHealthTest {
 
         assertThat(a.snapshot().latencyMillis()).isEqualTo(120);
     }
+
+    @Test
+    void aFailedHealthCheckOpensTheBreakerBeforeAnyRequestPaysForIt() throws Exception {
+        GatewayConfig config = config(THREE, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        List<Deployment> plan = new RoutePlanner().plan(RouteTable.of(config), "m");
+
+        assertThat(health.probed(List.of("a/x"), AttemptFailure.CONNECT)).containsExactly("a/x");
+
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.OPEN);
+        HealthOrder order = health.order(plan);
+        assertThat(ids(order)).containsExactly("b/x", "c/x", "a/x");
+        order.releaseUnused();
+    }
+
+    @Test
+    void aSuccessfulHealthCheckMakesAnOpenBreakerHalfOpenWithoutWaitingOutOpenFor() throws Exception {
+        GatewayConfig config = config(THREE, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        List<Deployment> plan = new RoutePlanner().plan(RouteTable.of(config), "m");
+        health.probed(List.of("a/x"), AttemptFailure.CONNECT);
+        clock.advance(Duration.ofSeconds(1)); // far less than open_for (10 s)
+
+        assertThat(health.probed(List.of("a/x", "b/x"), null)).containsExactly("a/x");
+
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        HealthOrder probe = health.order(plan);
+        assertThat(ids(probe)).first().isEqualTo("a/x");
+        probe.succeeded(0, 5 * MS); // half_open_calls: 1
+        probe.releaseUnused();
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aPassingHealthCheckDoesNotReviveABreakerThatFailingRequestsOpened() throws Exception {
+        GatewayConfig config = config(THREE, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        List<Deployment> plan = new RoutePlanner().plan(RouteTable.of(config), "m");
+        for (int i = 0; i < 4; i++) {
+            attempt(health, plan, false); // a answers 500 to requests, yet its host answers the check
+        }
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        assertThat(health.probed(List.of("a/x"), null)).isEmpty();
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
+    void aHealthCheckFailingAgainKeepsAnOpenBreakerOpenForAnotherOpenFor() throws Exception {
+        GatewayConfig config = config(THREE, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        health.probed(List.of("a/x"), AttemptFailure.CONNECT);
+        clock.advance(Duration.ofSeconds(9));
+
+        assertThat(health.probed(List.of("a/x"), AttemptFailure.TIMEOUT)).isEmpty();
+        clock.advance(Duration.ofSeconds(5)); // 14 s after the first failure, 5 s after the last
+
+        List<Deployment> plan = new RoutePlanner().plan(RouteTable.of(config), "m");
+        HealthOrder order = health.order(plan);
+        assertThat(order.deferred(2)).isTrue();
+        assertThat(ids(order)).last().isEqualTo("a/x");
+        order.releaseUnused();
+    }
+
+    @Test
+    void ejectsADeploymentFarSlowerThanItsPeersAndForgetsItsLatency() throws Exception {
+        GatewayConfig config = config(THREE, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        RouteTable table = RouteTable.of(config);
+        HealthOrder order = health.order(new RoutePlanner().plan(table, "m"));
+        order.succeeded(0, 4_000 * MS); // a: 4 s
+        order.succeeded(1, 100 * MS); // b: 100 ms
+        order.succeeded(2, 150 * MS); // c: 150 ms
+        order.releaseUnused();
+
+        var outlier = new dev.tollgate.config.Routing.Outlier(3, Duration.ofMillis(500));
+        assertThat(health.ejectOutliers(table, outlier)).containsExactly("a/x");
+
+        assertThat(health.health("a/x").state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(health.latencyMicros("a/x")).isEqualTo(-1);
+        assertThat(health.ejectOutliers(table, outlier)).isEmpty();
+    }
+
+    @Test
+    void doesNotEjectBelowTheLatencyFloorNorTheLastClosedDeployment() throws Exception {
+        GatewayConfig config = config("""
+                  m:
+                    - {provider: a, model: x, priority: 1}
+                    - {provider: b, model: x, priority: 2}
+                """, BREAKER);
+        RouteHealth health = new RouteHealth(config, clock);
+        RouteTable table = RouteTable.of(config);
+        HealthOrder order = health.order(new RoutePlanner().plan(table, "m"));
+        order.succeeded(0, 400 * MS);
+        order.succeeded(1, 10 * MS);
+        order.releaseUnused();
+        var outlier = new dev.tollgate.config.Routing.Outlier(3, Duration.ofMillis(500));
+
+        assertThat(health.ejectOutliers(table, outlier))
+                .as("400 ms is under the floor")
+                .isEmpty();
+
+        HealthOrder slow = health.order(new RoutePlanner().plan(table, "m"));
+        slow.succeeded(0, 20_000 * MS);
+        slow.releaseUnused();
+        health.probed(List.of("b/x"), AttemptFailure.CONNECT); // b is open: a is the only one left
+        assertThat(health.ejectOutliers(table, outlier)).isEmpty();
+    }
 }

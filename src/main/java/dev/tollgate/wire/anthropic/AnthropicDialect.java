@@ -597,6 +597,7 @@ public final class AnthropicDialect implements IngressDialect, UpstreamDialect {
             case NOT_FOUND -> "not_found_error";
             case TOO_LARGE -> "request_too_large";
             case RATE_LIMITED -> "rate_limit_error";
+            case BILLING -> "billing_error";
             case UNAVAILABLE -> "overloaded_error";
             case TIMEOUT -> "timeout_error";
             case UPSTREAM, INTERNAL -> "api_error";

@@ -53,6 +53,7 @@ public final class OpenAiErrorBody {
             case AUTHENTICATION -> "authentication_error";
             case PERMISSION -> "permission_error";
             case RATE_LIMITED -> "rate_limit_error";
+            case BILLING -> "insufficient_quota";
             case UPSTREAM, UNAVAILABLE, TIMEOUT -> "upstream_error";
             case INTERNAL -> "server_error";
         };
