@@ -36,8 +36,15 @@ public final class ProviderErrors {
             Function<String, String> header,
             long nowMillis) {
         String text = message == null || message.isBlank() ? "HTTP " + status : message;
-        boolean deploymentFault =
-                status == 429 || status >= 500 || status == 401 || status == 403 || status == 404 || status == 408;
+        // 402: the gateway's account with the provider is out of credit (DeepSeek's "Insufficient Balance"), which
+        // another deployment may not be; the caller can do nothing about it.
+        boolean deploymentFault = status == 429
+                || status >= 500
+                || status == 401
+                || status == 402
+                || status == 403
+                || status == 404
+                || status == 408;
         long retryAfter = status == 429 || status == 503 || status == 529 || overloadedType
                 ? RetryAfter.millis(header, nowMillis)
                 : -1;
@@ -50,6 +57,14 @@ public final class ProviderErrors {
                     "upstream_auth_failed",
                     null,
                     "HTTP " + status + " (the upstream rejected the gateway's credentials)",
+                    0);
+        } else if (status == 402) {
+            error = new GatewayError(
+                    502,
+                    GatewayError.Kind.UPSTREAM,
+                    "upstream_payment_required",
+                    null,
+                    "HTTP 402 (the gateway's account with the provider is out of credit)",
                     0);
         } else if (overloadedType || status == 529 || status == 503) {
             error = new GatewayError(503, GatewayError.Kind.UNAVAILABLE, "overloaded", null, text, seconds(retryAfter));

@@ -90,4 +90,19 @@ class SamplingTranslationTest {
         assertThat(body.get("frequency_penalty").asDouble()).isEqualTo(1.0);
         assertThat(body.get("logit_bias").get("42").asInt()).isEqualTo(-100);
     }
+
+    @Test
+    void deepSeeksInsufficientBalanceIsTheDeploymentsFaultNotTheCallers() {
+        ProviderError e = OpenAiCompatibleDialect.vendor(VendorProfile.of("deepseek"))
+                .mapError(
+                        402,
+                        h -> null,
+                        "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":\"unknown_error\"}}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        0);
+
+        assertThat(e.deploymentFault()).isTrue();
+        assertThat(e.error().status()).isEqualTo(502);
+        assertThat(e.error().code()).isEqualTo("upstream_payment_required");
+    }
 }
