@@ -8,6 +8,8 @@ import dev.tollgate.config.YamlTree.Mapping;
 import dev.tollgate.config.YamlTree.Node;
 import dev.tollgate.config.YamlTree.Scalar;
 import dev.tollgate.config.YamlTree.Sequence;
+import dev.tollgate.policy.Policy;
+import dev.tollgate.policy.TenantAttributes;
 import dev.tollgate.price.Price;
 import dev.tollgate.price.PriceCatalogue;
 import java.math.BigDecimal;
@@ -40,7 +42,17 @@ final class ConfigBinder {
     static final String DEFAULT_STORE = "./data/tollgate.db";
 
     private static final List<String> TOP = List.of(
-            "listen", "admin", "store", "providers", "models", "tenants", "limits", "timeouts", "routing", "prices");
+            "listen",
+            "admin",
+            "store",
+            "providers",
+            "models",
+            "tenants",
+            "limits",
+            "timeouts",
+            "routing",
+            "prices",
+            "policy");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of(
             "type",
@@ -56,7 +68,8 @@ final class ConfigBinder {
             "access_token",
             "access_key_id",
             "secret_access_key",
-            "session_token");
+            "session_token",
+            "attributes");
     /** Fields that mean something for one provider type only: a typo'd type must not silently ignore them. */
     private static final Map<String, String> TYPE_OF_FIELD = Map.of(
             "project", "gemini",
@@ -67,7 +80,8 @@ final class ConfigBinder {
             "session_token", "bedrock");
 
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
-    private static final List<String> TENANT = List.of("country", "keys", "models", "limits", "key_limits");
+    private static final List<String> TENANT = List.of(
+            "country", "keys", "models", "limits", "key_limits", "region", "tier", "sector", "ownership", "labels");
     private static final List<String> RATE_LIMIT =
             List.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");
     private static final List<String> PRICE = List.of(
@@ -101,6 +115,8 @@ final class ConfigBinder {
     private final Problems problems;
     /** For the credentials cloud SDKs read from the environment when the file names none (AWS_*, GEMINI_API_KEY). */
     private final Map<String, String> env;
+    /** The {@code policy:} section and the policy attributes of tenants and providers (docs/policy.md). */
+    private final PolicyBinder policyBinder;
 
     ConfigBinder(Path source, Problems problems) {
         this(source, problems, Map.of());
@@ -110,6 +126,7 @@ final class ConfigBinder {
         this.source = source;
         this.problems = problems;
         this.env = env;
+        this.policyBinder = new PolicyBinder(this, problems);
     }
 
     /** The configuration, or null when problems were found (they are then in {@code problems}). */
@@ -132,11 +149,12 @@ final class ConfigBinder {
         Timeouts timeouts = timeouts(top);
         Routing routing = routing(top);
         Billing billing = new Billing(new PriceCatalogue(prices(top)));
+        Policy policy = policyBinder.policy(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new GatewayConfig(
-                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing);
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, policy);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -256,7 +274,8 @@ final class ConfigBinder {
                                 maxTokensDefault,
                                 maxTokensLimit,
                                 dropUnsupported,
-                                cloud));
+                                cloud,
+                                policyBinder.deploymentAttributes(p, path, "attributes")));
             }
         });
         return providers;
@@ -539,14 +558,16 @@ final class ConfigBinder {
             List<Secret> keys = new ArrayList<>();
             List<String> models = new ArrayList<>();
             TenantLimits limits = TenantLimits.NONE;
+            TenantAttributes attributes = TenantAttributes.NONE;
             if (t != null) {
                 onlyKeys(t, path, TENANT);
                 country = country(t, path);
                 keys = keys(t, path, name, owners);
                 models = tenantModels(t, path, modelNames);
                 limits = new TenantLimits(rateLimit(t, path, "limits"), rateLimit(t, path, "key_limits"));
+                attributes = policyBinder.tenantAttributes(t, path);
             }
-            tenants.put(name, new TenantConfig(name, country, keys, models, limits));
+            tenants.put(name, new TenantConfig(name, country, keys, models, limits, attributes));
         });
         return tenants;
     }
@@ -945,7 +966,7 @@ final class ConfigBinder {
         return new Secret(s.text());
     }
 
-    private int integer(Mapping m, String path, String key, int min, int fallback) {
+    int integer(Mapping m, String path, String key, int min, int fallback) {
         Scalar s = scalar(m, path, key, false);
         if (s == null) {
             return fallback;
@@ -971,7 +992,7 @@ final class ConfigBinder {
 
     /** The value under {@code key}, or null when absent or written as null; a missing required field is reported. */
     /** An optional true/false; absent means false. */
-    private boolean flag(Mapping m, String path, String key) {
+    boolean flag(Mapping m, String path, String key) {
         Scalar s = scalar(m, path, key, false);
         if (s == null || s.isNull()) {
             return false;
@@ -986,7 +1007,7 @@ final class ConfigBinder {
         };
     }
 
-    private Node value(Mapping m, String path, String key, boolean required) {
+    Node value(Mapping m, String path, String key, boolean required) {
         Entry entry = m.entries().get(key);
         Node node = entry == null ? null : entry.value();
         if (node instanceof Scalar s && s.isNull()) {
@@ -1003,7 +1024,7 @@ final class ConfigBinder {
         return node;
     }
 
-    private Scalar scalar(Mapping m, String path, String key, boolean required) {
+    Scalar scalar(Mapping m, String path, String key, boolean required) {
         Node node = value(m, path, key, required);
         if (node == null || node instanceof Scalar) {
             return (Scalar) node;
@@ -1012,7 +1033,7 @@ final class ConfigBinder {
         return null;
     }
 
-    private Mapping mapping(Node node, String path) {
+    Mapping mapping(Node node, String path) {
         if (node == null || node instanceof Mapping) {
             return (Mapping) node;
         }
@@ -1020,7 +1041,7 @@ final class ConfigBinder {
         return null;
     }
 
-    private List<Node> list(Node node, String path) {
+    List<Node> list(Node node, String path) {
         if (node == null) {
             return List.of();
         }
@@ -1031,7 +1052,7 @@ final class ConfigBinder {
         return List.of();
     }
 
-    private void onlyKeys(Mapping m, String path, List<String> allowed) {
+    void onlyKeys(Mapping m, String path, List<String> allowed) {
         m.entries().forEach((key, entry) -> {
             if (allowed.contains(key)) {
                 return;
@@ -1048,11 +1069,11 @@ final class ConfigBinder {
         });
     }
 
-    private static Set<String> providerNames(Mapping top) {
+    static Set<String> providerNames(Mapping top) {
         return namesUnder(top, "providers");
     }
 
-    private static Set<String> modelNames(Mapping top) {
+    static Set<String> modelNames(Mapping top) {
         return namesUnder(top, "models");
     }
 
@@ -1061,7 +1082,7 @@ final class ConfigBinder {
         return entry != null && entry.value() instanceof Mapping m ? m.entries().keySet() : Set.of();
     }
 
-    private static String kind(Node node) {
+    static String kind(Node node) {
         return switch (node) {
             case Mapping m -> "key: value pairs";
             case Sequence s -> "a list";
@@ -1077,11 +1098,11 @@ final class ConfigBinder {
         return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 
-    private static String child(String path, String key) {
+    static String child(String path, String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    private static String sorted(Collection<String> names) {
+    static String sorted(Collection<String> names) {
         return names.isEmpty() ? "none" : String.join(", ", new TreeSet<>(names));
     }
 

@@ -153,7 +153,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 loaded.limits(),
                 loaded.timeouts(),
                 loaded.routing(),
-                loaded.billing());
+                loaded.billing(),
+                loaded.policy());
     }
 
     private void watch() {

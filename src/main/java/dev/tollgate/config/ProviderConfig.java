@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.policy.DeploymentAttributes;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,8 @@ import java.util.Set;
  *     answering 400
  * @param cloud Vertex AI or AWS SigV4 access for {@code gemini} and {@code bedrock}; null when an API key (or nothing)
  *     is the credential
+ * @param attributes what the compliance policy knows of every deployment on this provider (vendor, vendor country,
+ *     family, licence, labels); the hosting region is {@code region}
  */
 public record ProviderConfig(
         String name,
@@ -29,7 +32,8 @@ public record ProviderConfig(
         int maxTokensDefault,
         int maxTokensLimit,
         boolean dropUnsupported,
-        CloudAccess cloud) {
+        CloudAccess cloud,
+        DeploymentAttributes attributes) {
     /** The adapter families this build can talk to. The loader rejects any other {@code type}. */
     public static final Set<String> KNOWN_TYPES = Set.of("openai", "anthropic", "gemini", "bedrock");
 
@@ -37,6 +41,33 @@ public record ProviderConfig(
 
     public ProviderConfig {
         headers = Map.copyOf(headers);
+        attributes = attributes == null ? DeploymentAttributes.NONE : attributes;
+    }
+
+    /** A provider without policy attributes. */
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            Secret apiKey,
+            String region,
+            Map<String, String> headers,
+            int maxTokensDefault,
+            int maxTokensLimit,
+            boolean dropUnsupported,
+            CloudAccess cloud) {
+        this(
+                name,
+                type,
+                baseUrl,
+                apiKey,
+                region,
+                headers,
+                maxTokensDefault,
+                maxTokensLimit,
+                dropUnsupported,
+                cloud,
+                DeploymentAttributes.NONE);
     }
 
     public ProviderConfig(
@@ -61,6 +92,8 @@ public record ProviderConfig(
     @Override
     public String toString() {
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=" + apiKey
-                + ", region=" + region + ", headers=" + headers.keySet() + ", cloud=" + cloud + "]";
+                + ", region=" + region + ", headers=" + headers.keySet() + ", cloud=" + cloud + ", attributes="
+                + attributes
+                + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.config;
 
 import dev.tollgate.admit.TenantLimits;
+import dev.tollgate.policy.TenantAttributes;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,12 +12,26 @@ import java.util.Objects;
  * @param models the client-facing models this tenant may use; empty means all
  * @param limits rate limits of the tenant as a whole and of each of its keys ({@code limits}, {@code key_limits});
  *     they apply to keys created in the store for this tenant too
+ * @param attributes what the compliance policy knows of the tenant besides its country (region, tier, sector,
+ *     ownership, labels); they apply to keys created in the store for this tenant too
  */
-public record TenantConfig(String name, String country, List<Secret> keys, List<String> models, TenantLimits limits) {
+public record TenantConfig(
+        String name,
+        String country,
+        List<Secret> keys,
+        List<String> models,
+        TenantLimits limits,
+        TenantAttributes attributes) {
     public TenantConfig {
         keys = List.copyOf(keys);
         models = List.copyOf(models);
         Objects.requireNonNull(limits, "limits");
+        attributes = attributes == null ? TenantAttributes.NONE : attributes;
+    }
+
+    /** A tenant without policy attributes besides its country. */
+    public TenantConfig(String name, String country, List<Secret> keys, List<String> models, TenantLimits limits) {
+        this(name, country, keys, models, limits, TenantAttributes.NONE);
     }
 
     /** A tenant without rate limits. */

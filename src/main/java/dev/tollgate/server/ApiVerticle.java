@@ -226,7 +226,17 @@ final class ApiVerticle extends VerticleBase {
                 req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
             return;
         }
-        List<Deployment> plan = state.planner.plan(config.routes(), request.model());
+        List<Deployment> plan = state.policy.admit(
+                req.response(),
+                config,
+                principal,
+                request.model(),
+                state.planner.plan(config.routes(), request.model()),
+                requestId,
+                null);
+        if (plan == null) {
+            return; // 403 policy_denied sent
+        }
         HealthOrder order = state.health.order(plan);
         if (endpoint == Endpoint.CHAT_COMPLETIONS && !allOpenAi(plan)) {
             translate(req, config, principal, requestId, body, start, OpenAiDialect.INSTANCE, order);
@@ -268,7 +278,18 @@ final class ApiVerticle extends VerticleBase {
         if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
             return;
         }
-        HealthOrder order = state.health.order(state.planner.plan(config.routes(), request.model()));
+        List<Deployment> plan = state.policy.admit(
+                req.response(),
+                config,
+                principal,
+                request.model(),
+                state.planner.plan(config.routes(), request.model()),
+                requestId,
+                ingress);
+        if (plan == null) {
+            return; // 403 policy_denied sent
+        }
+        HealthOrder order = state.health.order(plan);
         new DialectExchange(
                         state,
                         config,

@@ -561,7 +561,8 @@ final class Exchange {
                 return;
             }
             order.releaseUnused();
-            order = state.health.order(state.planner.plan(config.routes(), request.model()));
+            order = state.health.order(state.policy.filter(
+                    config, principal, request.model(), state.planner.plan(config.routes(), request.model())));
             plan = order.deployments();
             next = 0;
             lastFailure = null;

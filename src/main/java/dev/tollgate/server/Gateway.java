@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HostPort;
 import dev.tollgate.meter.UsageLedger;
+import dev.tollgate.policy.AuditTrail;
 import dev.tollgate.store.SqlStore;
 import dev.tollgate.tenant.TenantDirectory;
 import io.vertx.core.DeploymentOptions;
@@ -27,6 +28,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** How often an instance on a shared store looks for keys changed by other instances. */
     public static final Duration KEY_REFRESH = Duration.ofSeconds(1);
+    /** Policy audit records waiting for the store; past this (the store down for long) they are dropped and counted. */
+    private static final int AUDIT_QUEUE = 100_000;
 
     private final Vertx vertx;
     private final SqlStore store;
@@ -58,13 +61,25 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts everything and returns once both listeners accept connections. */
     public static Gateway start(GatewayConfig config, Path journal) throws Exception {
+        return start(config, journal, Clock.systemUTC());
+    }
+
+    /**
+     * Starts everything on {@code clock}: the time compliance rules and circuit breakers see (tests move it to show a
+     * rule taking effect at its {@code effective_from}).
+     */
+    public static Gateway start(GatewayConfig config, Path journal, Clock clock) throws Exception {
         SqlStore store = SqlStore.open(config.store());
         UsageLedger ledger = null;
+        AuditTrail audit = null;
         Vertx vertx = null;
         try {
             ledger = UsageLedger.open(journal, store, UsageLedger.Options.DEFAULTS);
-            TenantDirectory tenants = new TenantDirectory(store, config, Clock.systemUTC());
-            GatewayState state = new GatewayState(RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC());
+            TenantDirectory tenants = new TenantDirectory(store, config, clock);
+            GatewayState state = new GatewayState(RuntimeConfig.of(config), tenants, ledger, clock);
+            audit = new AuditTrail(store, AUDIT_QUEUE);
+            state.policy.auditTo(audit);
+            state.policy.loaded(state.config());
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
             List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
@@ -111,6 +126,9 @@ public final class Gateway implements AutoCloseable {
             }
             if (ledger != null) {
                 ledger.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             store.close();
             throw e;
@@ -225,6 +243,10 @@ public final class Gateway implements AutoCloseable {
             log.warn("event loops did not stop cleanly: {}", e.toString());
         }
         ledger.close();
+        AuditTrail audit = state.policy.audit();
+        if (audit != null) {
+            audit.close();
+        }
         store.close();
         log.info("stopped; {} usage records stored", ledger.storedCount());
     }

@@ -23,6 +23,8 @@ final class GatewayState {
     final LongAdder inFlight = new LongAdder();
     final GatewayMetrics metrics;
     final Admission admission = new Admission();
+    /** The compliance policy hook after the planner (docs/policy.md). */
+    final PolicyStep policy = new PolicyStep(this);
     /** Set last in the constructor: it registers itself with the ledger. */
     final AdmissionStep admit;
 
@@ -44,6 +46,7 @@ final class GatewayState {
 
     void swap(RuntimeConfig next) {
         health.reconfigure(next.config());
-        config.set(next);
+        RuntimeConfig previous = config.getAndSet(next);
+        policy.changed(previous, next);
     }
 }
