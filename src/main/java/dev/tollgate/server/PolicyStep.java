@@ -21,6 +21,7 @@ import java.util.List;
  * audit trail (off the event loop).
  */
 final class PolicyStep {
+    static final String ERROR_CODE = "x-tollgate-error-code";
     private final GatewayState state;
     private volatile AuditTrail audit;
 
@@ -77,6 +78,8 @@ final class PolicyStep {
                 "model",
                 decision.refusal(gate.policy().exposeRuleNames()),
                 0);
+        // The Anthropic error shape has no code field: the header carries it for callers of either dialect.
+        response.putHeader(ERROR_CODE, "policy_denied");
         if (dialect == null) {
             ApiErrors.send(response, error, requestId);
         } else {
