@@ -298,6 +298,12 @@ final class PolicyBinder {
                     }
                     return c;
                 }
+                if (s.text().startsWith(">") || s.text().startsWith("<")) {
+                    Match.Compare c = Match.Compare.parse(s.text());
+                    if (c != null) {
+                        return c; // refused by Condition.Test.of with the reason: only ownership is a number
+                    }
+                }
                 return new Match.OneOf(Set.of(s.text()));
             }
             case Sequence seq -> {
