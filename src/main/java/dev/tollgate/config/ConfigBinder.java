@@ -8,6 +8,9 @@ import dev.tollgate.config.YamlTree.Mapping;
 import dev.tollgate.config.YamlTree.Node;
 import dev.tollgate.config.YamlTree.Scalar;
 import dev.tollgate.config.YamlTree.Sequence;
+import dev.tollgate.guard.Action;
+import dev.tollgate.guard.GuardPolicy;
+import dev.tollgate.guard.Verdict;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.TenantAttributes;
 import dev.tollgate.price.Price;
@@ -25,6 +28,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Currency;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +56,7 @@ final class ConfigBinder {
             "timeouts",
             "routing",
             "prices",
+            "guard",
             "policy");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of(
@@ -81,7 +86,17 @@ final class ConfigBinder {
 
     private static final List<String> DEPLOYMENT = List.of("provider", "model", "priority", "weight");
     private static final List<String> TENANT = List.of(
-            "country", "keys", "models", "limits", "key_limits", "region", "tier", "sector", "ownership", "labels");
+            "country",
+            "keys",
+            "models",
+            "limits",
+            "key_limits",
+            "guard",
+            "region",
+            "tier",
+            "sector",
+            "ownership",
+            "labels");
     private static final List<String> RATE_LIMIT =
             List.of("requests_per_minute", "tokens_per_minute", "concurrent_streams");
     private static final List<String> PRICE = List.of(
@@ -93,10 +108,18 @@ final class ConfigBinder {
             "cached_input_per_million",
             "reasoning_per_million",
             "embedding_per_token");
+    private static final List<String> GUARD = List.of("enabled", "queue", "actions", "throttle", "allow");
+    private static final List<String> TENANT_GUARD = List.of("actions", "allow");
+    private static final List<String> GUARD_THROTTLE = List.of("requests_per_minute");
+    private static final List<String> GUARD_VERDICTS = List.of("watch", "suspect", "confirmed");
     private static final List<String> LIMITS =
             List.of("max_body", "max_response", "max_json_depth", "max_image", "private_image_hosts");
     private static final List<String> TIMEOUTS = List.of("connect", "first_byte", "idle", "request", "shutdown_drain");
-    private static final List<String> ROUTING = List.of("retries", "backoff_base", "breaker");
+    private static final List<String> ROUTING =
+            List.of("retries", "backoff_base", "breaker", "health_check", "outlier_ejection", "pins");
+    private static final List<String> MODEL = List.of("deployments", "fallback", "strategy");
+    private static final List<String> HEALTH_CHECK = List.of("interval", "timeout", "path");
+    private static final List<String> OUTLIER = List.of("factor", "min_latency");
     private static final List<String> BREAKER =
             List.of("failure_rate", "minimum_calls", "window", "consecutive_failures", "open_for", "half_open_calls");
     private static final Map<String, String> EXAMPLES = Map.of(
@@ -113,6 +136,8 @@ final class ConfigBinder {
 
     private final Path source;
     private final Problems problems;
+    /** Strategy, fallback and alias of each model written in the mapping form or as an alias; filled by models(). */
+    private final Map<String, Routing.ModelRouting> modelRouting = new LinkedHashMap<>();
     /** For the credentials cloud SDKs read from the environment when the file names none (AWS_*, GEMINI_API_KEY). */
     private final Map<String, String> env;
     /** The {@code policy:} section and the policy attributes of tenants and providers (docs/policy.md). */
@@ -147,14 +172,16 @@ final class ConfigBinder {
         Map<String, TenantConfig> tenants = tenants(top);
         Limits limits = limits(top);
         Timeouts timeouts = timeouts(top);
-        Routing routing = routing(top);
+        Routing routing = routing(top, models);
         Billing billing = new Billing(new PriceCatalogue(prices(top)));
+        GuardPolicy guard = guard(top);
         Policy policy = policyBinder.policy(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new GatewayConfig(
-                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, policy);
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard,
+                policy);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -479,6 +506,11 @@ final class ConfigBinder {
         return headers;
     }
 
+    /**
+     * {@code models:}: each name maps to a list of deployments, to {@code {deployments, fallback, strategy}}, or (a
+     * single name) is an alias of another model. Aliases get the deployments of the model they stand for, so every
+     * check that a model exists treats them alike; alias and fallback cycles and unknown names are refused.
+     */
     private Map<String, List<DeploymentConfig>> models(Mapping top) {
         Map<String, List<DeploymentConfig>> models = new LinkedHashMap<>();
         Mapping all = mapping(value(top, "", "models", true), "models");
@@ -490,18 +522,43 @@ final class ConfigBinder {
         }
         // Names, not the validated providers, so a broken provider does not also fail every model that uses it.
         Set<String> providerNames = providerNames(top);
+        Set<String> names = all.entries().keySet();
+        Map<String, Scalar> aliases = new LinkedHashMap<>();
+        Map<String, List<Scalar>> fallbacks = new LinkedHashMap<>();
         all.entries().forEach((name, entry) -> {
             String path = "models." + name;
-            if ((entry.value() instanceof Scalar s && s.isNull())
-                    || (entry.value() instanceof Sequence seq && seq.items().isEmpty())) {
+            Node value = entry.value();
+            if (value instanceof Scalar s && !s.isNull()) {
+                if (!names.contains(s.text())) {
+                    problems.add(
+                            s.at(), path, "alias of unknown model '" + s.text() + "' (known: " + sorted(names) + ")");
+                } else {
+                    aliases.put(name, s);
+                }
+                return;
+            }
+            Routing.Strategy strategy = Routing.Strategy.PRIORITY;
+            boolean mapped = value instanceof Mapping;
+            if (value instanceof Mapping m) {
+                onlyKeys(m, path, MODEL);
+                strategy = strategy(m, path);
+                fallbacks.put(name, fallbackNames(m, path, names));
+                value = value(m, path, "deployments", true);
+                path = path + ".deployments";
+                if (value == null) {
+                    return;
+                }
+            }
+            if ((value instanceof Scalar s && s.isNull())
+                    || (value instanceof Sequence seq && seq.items().isEmpty())) {
                 problems.add(
-                        entry.value().at(),
+                        value.at(),
                         path,
                         "no deployments: list at least one, e.g. [{provider: " + first(providerNames, "sim-a")
                                 + ", model: gpt-4o-mini}]");
                 return;
             }
-            List<Node> items = list(entry.value(), path);
+            List<Node> items = list(value, path);
             List<DeploymentConfig> deployments = new ArrayList<>();
             for (int i = 0; i < items.size(); i++) {
                 DeploymentConfig d = deployment(items.get(i), path + "[" + i + "]", providerNames);
@@ -511,8 +568,118 @@ final class ConfigBinder {
             }
             deployments.sort(Comparator.comparingInt(DeploymentConfig::priority)); // stable: ties keep file order
             models.put(name, List.copyOf(deployments));
+            if (mapped) {
+                List<String> fallback = new ArrayList<>();
+                for (Scalar f : fallbacks.getOrDefault(name, List.of())) {
+                    fallback.add(f.text());
+                }
+                modelRouting.put(name, new Routing.ModelRouting(null, strategy, fallback));
+            }
         });
+        Map<String, String> canonical = new HashMap<>();
+        aliases.forEach((alias, target) -> {
+            List<String> chain = new ArrayList<>(List.of(alias));
+            String current = target.text();
+            while (aliases.containsKey(current) && !chain.contains(current)) {
+                chain.add(current);
+                current = aliases.get(current).text();
+            }
+            if (chain.contains(current)) {
+                chain.add(current);
+                problems.add(
+                        target.at(),
+                        "models." + alias,
+                        "alias cycle " + String.join(" -> ", chain)
+                                + ": an alias must end at a model with deployments");
+                return;
+            }
+            canonical.put(alias, current);
+            if (models.containsKey(current)) {
+                models.put(alias, models.get(current));
+                modelRouting.put(alias, new Routing.ModelRouting(current, Routing.Strategy.PRIORITY, List.of()));
+            }
+        });
+        fallbackCycles(fallbacks, canonical);
         return models;
+    }
+
+    private Routing.Strategy strategy(Mapping model, String path) {
+        Scalar s = scalar(model, path, "strategy", false);
+        if (s == null) {
+            return Routing.Strategy.PRIORITY;
+        }
+        Routing.Strategy strategy = Routing.Strategy.ofYaml(s.text());
+        if (strategy == null) {
+            List<String> known = new ArrayList<>();
+            for (Routing.Strategy k : Routing.Strategy.values()) {
+                known.add(k.yaml());
+            }
+            problems.add(
+                    s.at(),
+                    path + ".strategy",
+                    "unknown strategy '" + s.text() + "': expected one of " + String.join(", ", known));
+            return Routing.Strategy.PRIORITY;
+        }
+        return strategy;
+    }
+
+    private List<Scalar> fallbackNames(Mapping model, String path, Set<String> names) {
+        List<Scalar> out = new ArrayList<>();
+        List<Node> items = list(value(model, path, "fallback", false), path + ".fallback");
+        for (int i = 0; i < items.size(); i++) {
+            String field = path + ".fallback[" + i + "]";
+            if (!(items.get(i) instanceof Scalar s) || s.isNull()) {
+                problems.add(items.get(i).at(), field, "expected a model name from models");
+                continue;
+            }
+            if (!names.contains(s.text())) {
+                problems.add(s.at(), field, "unknown model '" + s.text() + "' (known: " + sorted(names) + ")");
+                continue;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** Refuses a fallback that leads back to its own model (directly, through other fallbacks or an alias). */
+    private void fallbackCycles(Map<String, List<Scalar>> fallbacks, Map<String, String> canonical) {
+        fallbacks.forEach((model, list) -> {
+            for (Scalar f : list) {
+                List<String> path = cycleFrom(canonical.getOrDefault(f.text(), f.text()), model, fallbacks, canonical);
+                if (path != null) {
+                    List<String> chain = new ArrayList<>(List.of(model));
+                    chain.addAll(path);
+                    problems.add(
+                            f.at(),
+                            "models." + model + ".fallback",
+                            "fallback cycle " + String.join(" -> ", chain) + ": a model cannot fall back to itself");
+                }
+            }
+        });
+    }
+
+    /** The fallback path from {@code from} to {@code target} (both ends included), or null when there is none. */
+    private static List<String> cycleFrom(
+            String from, String target, Map<String, List<Scalar>> fallbacks, Map<String, String> canonical) {
+        java.util.ArrayDeque<List<String>> queue = new java.util.ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        queue.add(List.of(from));
+        while (!queue.isEmpty()) {
+            List<String> path = queue.poll();
+            String at = path.get(path.size() - 1);
+            if (at.equals(target)) {
+                return path;
+            }
+            if (!seen.add(at)) {
+                continue;
+            }
+            for (Scalar next : fallbacks.getOrDefault(at, List.of())) {
+                List<String> longer = new ArrayList<>(path);
+                longer.add(canonical.getOrDefault(next.text(), next.text()));
+                queue.add(longer);
+            }
+        }
+        return null;
     }
 
     private DeploymentConfig deployment(Node node, String path, Set<String> providerNames) {
@@ -798,7 +965,13 @@ final class ConfigBinder {
         }
         all.entries().forEach((model, entry) -> {
             Set<String> set = new TreeSet<>();
-            if (entry.value() instanceof Sequence seq) {
+            Node value = entry.value();
+            if (value instanceof Mapping m && m.entries().get("deployments") != null) {
+                value = m.entries().get("deployments").value();
+            } else if (value instanceof Scalar s && !s.isNull()) {
+                return; // an alias: requests are priced by the model it stands for
+            }
+            if (value instanceof Sequence seq) {
                 for (Node item : seq.items()) {
                     if (item instanceof Mapping d
                             && d.entries().get("provider") != null
@@ -812,6 +985,93 @@ final class ConfigBinder {
             ids.put(model, set);
         });
         return ids;
+    }
+
+    /** {@code guard:} and each tenant's {@code tenants.<name>.guard:}; absent means observe and only flag. */
+    private GuardPolicy guard(Mapping top) {
+        GuardPolicy d = GuardPolicy.DEFAULTS;
+        Mapping m = mapping(value(top, "", "guard", false), "guard");
+        boolean enabled = d.enabled();
+        int queue = d.queueCapacity();
+        int throttle = d.throttlePerMinute();
+        Map<Verdict, Action> actions = Map.of();
+        Set<String> allow = Set.of();
+        if (m != null) {
+            onlyKeys(m, "guard", GUARD);
+            enabled = !m.entries().containsKey("enabled") || flag(m, "guard", "enabled");
+            queue = integer(m, "guard", "queue", 1, d.queueCapacity());
+            actions = guardActions(m, "guard");
+            Mapping t = mapping(value(m, "guard", "throttle", false), "guard.throttle");
+            if (t != null) {
+                onlyKeys(t, "guard.throttle", GUARD_THROTTLE);
+                throttle = integer(t, "guard.throttle", "requests_per_minute", 1, d.throttlePerMinute());
+            }
+            allow = names(m, "guard", "allow");
+        }
+        Map<String, GuardPolicy.TenantGuard> tenants = new LinkedHashMap<>();
+        Mapping all = top.entries().get("tenants") == null
+                ? null
+                : top.entries().get("tenants").value() instanceof Mapping tm ? tm : null;
+        if (all != null) {
+            all.entries().forEach((name, entry) -> {
+                if (!(entry.value() instanceof Mapping tenant)
+                        || !tenant.entries().containsKey("guard")) {
+                    return;
+                }
+                String path = "tenants." + name + ".guard";
+                Mapping g = mapping(value(tenant, "tenants." + name, "guard", false), path);
+                if (g == null) {
+                    return;
+                }
+                onlyKeys(g, path, TENANT_GUARD);
+                tenants.put(name, new GuardPolicy.TenantGuard(guardActions(g, path), names(g, path, "allow")));
+            });
+        }
+        return new GuardPolicy(enabled, queue, actions, throttle, allow, tenants);
+    }
+
+    /** {@code actions: {watch: flag, suspect: throttle, confirmed: block}}. */
+    private Map<Verdict, Action> guardActions(Mapping m, String path) {
+        Map<Verdict, Action> out = new HashMap<>();
+        String at = child(path, "actions");
+        Mapping a = mapping(value(m, path, "actions", false), at);
+        if (a == null) {
+            return out;
+        }
+        onlyKeys(a, at, GUARD_VERDICTS);
+        a.entries().forEach((verdict, entry) -> {
+            if (!GUARD_VERDICTS.contains(verdict)) {
+                return;
+            }
+            Scalar s = scalar(a, at, verdict, true);
+            if (s == null) {
+                return;
+            }
+            Action action = Action.parse(s.text());
+            if (action == null) {
+                problems.add(
+                        s.at(),
+                        child(at, verdict),
+                        "unknown action: expected one of flag, throttle, require_verification, block");
+                return;
+            }
+            out.put(Verdict.parse(verdict), action);
+        });
+        return out;
+    }
+
+    /** A list of names (key ids, tenants), each a single value. */
+    private Set<String> names(Mapping m, String path, String key) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        String at = child(path, key);
+        for (Node n : list(value(m, path, key, false), at)) {
+            if (n instanceof Scalar s && !s.isNull() && !s.text().isBlank()) {
+                out.add(s.text().trim());
+            } else {
+                problems.add(n.at(), at, "expected a name (a key id or a tenant), found " + kind(n));
+            }
+        }
+        return out;
     }
 
     private Limits limits(Mapping top) {
@@ -844,17 +1104,117 @@ final class ConfigBinder {
                 duration(m, "shutdown_drain", d.shutdownDrain(), true));
     }
 
-    private Routing routing(Mapping top) {
+    private Routing routing(Mapping top, Map<String, List<DeploymentConfig>> models) {
         Mapping m = mapping(value(top, "", "routing", false), "routing");
         Routing d = Routing.DEFAULTS;
         if (m == null) {
-            return d;
+            return new Routing(d.retries(), d.backoffBase(), d.breaker(), null, null, modelRouting, Map.of());
         }
         onlyKeys(m, "routing", ROUTING);
         return new Routing(
                 integer(m, "routing", "retries", 0, d.retries()),
                 duration(m, "routing", "backoff_base", d.backoffBase(), false),
-                breaker(m));
+                breaker(m),
+                healthCheck(m),
+                outlier(m),
+                modelRouting,
+                pins(m, models));
+    }
+
+    private Routing.HealthCheck healthCheck(Mapping routing) {
+        String path = "routing.health_check";
+        Mapping m = mapping(value(routing, "routing", "health_check", false), path);
+        if (m == null) {
+            return null;
+        }
+        onlyKeys(m, path, HEALTH_CHECK);
+        Duration interval = duration(m, path, "interval", Duration.ofSeconds(10), false);
+        Duration timeout = duration(m, path, "timeout", Duration.ofSeconds(2), false);
+        Scalar p = scalar(m, path, "path", false);
+        String probe = Routing.HealthCheck.DEFAULT_PATH;
+        if (p != null) {
+            if (!p.text().startsWith("/") || p.text().chars().anyMatch(c -> c <= ' ')) {
+                problems.add(p.at(), path + ".path", "must start with / and contain no spaces, e.g. path: /models");
+            } else {
+                probe = p.text();
+            }
+        }
+        return new Routing.HealthCheck(interval, timeout, probe);
+    }
+
+    private Routing.Outlier outlier(Mapping routing) {
+        String path = "routing.outlier_ejection";
+        Mapping m = mapping(value(routing, "routing", "outlier_ejection", false), path);
+        if (m == null) {
+            return null;
+        }
+        onlyKeys(m, path, OUTLIER);
+        double factor = 3;
+        Scalar f = scalar(m, path, "factor", false);
+        if (f != null) {
+            try {
+                factor = Double.parseDouble(f.text());
+                if (!(factor > 1) || Double.isInfinite(factor)) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                problems.add(f.at(), path + ".factor", "must be a number greater than 1, e.g. factor: 3");
+                factor = 3;
+            }
+        }
+        return new Routing.Outlier(factor, duration(m, path, "min_latency", Duration.ofMillis(500), false));
+    }
+
+    /**
+     * {@code routing.pins: {tenant: {model: provider/model}}}: the deployment a tenant's requests for a model try first.
+     * Tenants are not checked against {@code tenants:}, as they may be created at run time through the admin API.
+     */
+    private Map<String, Map<String, String>> pins(Mapping routing, Map<String, List<DeploymentConfig>> models) {
+        Mapping all = mapping(value(routing, "routing", "pins", false), "routing.pins");
+        Map<String, Map<String, String>> pins = new LinkedHashMap<>();
+        if (all == null) {
+            return pins;
+        }
+        all.entries().forEach((tenant, entry) -> {
+            String path = "routing.pins." + tenant;
+            Mapping m = mapping(entry.value(), path);
+            if (m == null) {
+                return;
+            }
+            Map<String, String> byModel = new LinkedHashMap<>();
+            m.entries().forEach((model, e) -> {
+                String field = path + "." + model;
+                List<DeploymentConfig> deployments = models.get(model);
+                if (deployments == null) {
+                    problems.add(
+                            e.keyAt(), field, "unknown model '" + model + "' (known: " + sorted(models.keySet()) + ")");
+                    return;
+                }
+                if (!(e.value() instanceof Scalar s) || s.isNull()) {
+                    problems.add(
+                            e.value().at(),
+                            field,
+                            "expected a deployment id, e.g. " + model + ": "
+                                    + (deployments.isEmpty()
+                                            ? "sim-a/sim-chat"
+                                            : deployments.get(0).id()));
+                    return;
+                }
+                List<String> ids =
+                        deployments.stream().map(DeploymentConfig::id).toList();
+                if (!ids.contains(s.text())) {
+                    problems.add(
+                            s.at(),
+                            field,
+                            "'" + s.text() + "' is not a deployment of model '" + model + "' (its deployments: "
+                                    + sorted(ids) + ")");
+                    return;
+                }
+                byModel.put(model, s.text());
+            });
+            pins.put(tenant, byModel);
+        });
+        return pins;
     }
 
     private Routing.Breaker breaker(Mapping routing) {

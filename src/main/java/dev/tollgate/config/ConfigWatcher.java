@@ -154,6 +154,7 @@ public final class ConfigWatcher implements AutoCloseable {
                 loaded.timeouts(),
                 loaded.routing(),
                 loaded.billing(),
+                loaded.guard(),
                 loaded.policy());
     }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.guard.GuardPolicy;
 import dev.tollgate.policy.Policy;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param source the file it was read from (null when built in code, e.g. by {@code demo})
  * @param models client-facing model name to its deployments, ordered by priority (lowest number first)
  * @param billing prices (and later limits and budgets); {@link Billing#NONE} when the file has none
+ * @param guard distillation detection: feed, actions per verdict, allowlist ({@link GuardPolicy#DEFAULTS} when absent)
  * @param policy the compliance policy ({@code policy:}); {@link Policy#NONE} (everything allowed) when the file has none
  */
 public record GatewayConfig(
@@ -27,6 +29,7 @@ public record GatewayConfig(
         Timeouts timeouts,
         Routing routing,
         Billing billing,
+        GuardPolicy guard,
         Policy policy) {
 
     public GatewayConfig {
@@ -34,7 +37,24 @@ public record GatewayConfig(
         models = Map.copyOf(models);
         tenants = Map.copyOf(tenants);
         billing = billing == null ? Billing.NONE : billing;
+        guard = guard == null ? GuardPolicy.DEFAULTS : guard;
         policy = policy == null ? Policy.NONE : policy;
+    }
+
+    /** A configuration with the default guard policy and no compliance policy (everything allowed). */
+    public GatewayConfig(
+            Path source,
+            HostPort listen,
+            AdminConfig admin,
+            String store,
+            Map<String, ProviderConfig> providers,
+            Map<String, List<DeploymentConfig>> models,
+            Map<String, TenantConfig> tenants,
+            Limits limits,
+            Timeouts timeouts,
+            Routing routing,
+            Billing billing) {
+        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, null, null);
     }
 
     /** A configuration without a compliance policy (everything allowed). */
@@ -49,8 +69,9 @@ public record GatewayConfig(
             Limits limits,
             Timeouts timeouts,
             Routing routing,
-            Billing billing) {
-        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, Policy.NONE);
+            Billing billing,
+            GuardPolicy guard) {
+        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard, null);
     }
 
     /** A configuration without prices, limits or budgets. */
@@ -77,7 +98,8 @@ public record GatewayConfig(
                 timeouts,
                 routing,
                 Billing.NONE,
-                Policy.NONE);
+                null,
+                null);
     }
 
     public Optional<List<DeploymentConfig>> deploymentsOf(String model) {

@@ -127,6 +127,10 @@ public final class Detector {
         this.models = new BoundedMap<>(1024, 365 * DAY, k -> {});
     }
 
+    public GuardSettings settings() {
+        return settings;
+    }
+
     /** Takes new thresholds and allowlist; capacities and expiry stay as built. */
     public synchronized void reconfigure(GuardSettings next) {
         this.settings = next;
@@ -136,6 +140,15 @@ public final class Detector {
     public Verdict verdictOf(String account) {
         Verdict v = inForce.get(account);
         return v == null ? Verdict.CLEAR : v;
+    }
+
+    /** How many accounts have each verdict in force now (index: {@link Verdict#ordinal}); clear ones are not kept. */
+    public long[] verdictCounts() {
+        long[] out = new long[Verdict.values().length];
+        for (Verdict v : inForce.values()) {
+            out[v.ordinal()]++;
+        }
+        return out;
     }
 
     /** Feeds one exchange; its time drives expiry, so a replay with recorded times behaves as the live run did. */

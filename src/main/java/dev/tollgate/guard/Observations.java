@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * Builds observations from an OpenAI-format request (the live gateway's request body, or a trace line of the replay:
  * both carry {@code messages} or {@code prompt}, {@code n}, {@code logprobs}, {@code temperature}), so the live path
- * and the back-test share this code.
+ * and the back-test share this code. An Anthropic Messages body reads the same way: its top-level {@code system} is
+ * taken like a system message, its content blocks like content parts.
  */
 public final class Observations {
     private static final int SYSTEM_CHARS = 512;
@@ -31,6 +32,11 @@ public final class Observations {
         int users = 0;
         int assistants = 0;
         String lastUser = "";
+        JsonNode system = request.path("system");
+        if (!system.isMissingNode() && !system.isNull()) {
+            String s = content(system);
+            text.append(s, 0, Math.min(s.length(), SYSTEM_CHARS)).append('\n');
+        }
         JsonNode messages = request.path("messages");
         if (messages.isArray()) {
             for (JsonNode m : messages) {

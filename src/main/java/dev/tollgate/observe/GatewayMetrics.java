@@ -1,10 +1,14 @@
 package dev.tollgate.observe;
 
+import dev.tollgate.guard.Action;
+import dev.tollgate.guard.Guard;
+import dev.tollgate.guard.Verdict;
 import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.route.DeploymentHealth;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -152,6 +156,57 @@ public final class GatewayMetrics {
                     .tags(tags.and("kind", kind))
                     .register(registry);
         }
+    }
+
+    /**
+     * The guard's meters, read at scrape: accounts per verdict in force, verdict changes, refused requests per action,
+     * the feed's queue depth and its observed, dropped and failed samples.
+     */
+    public void bindGuard(Guard guard) {
+        for (Verdict v : Verdict.values()) {
+            if (v != Verdict.CLEAR) {
+                Gauge.builder(
+                                "tollgate.guard.accounts",
+                                guard,
+                                g -> g.detector().verdictCounts()[v.ordinal()])
+                        .description("Accounts with this verdict in force (detector, override or allowlist)")
+                        .tag("verdict", v.wire())
+                        .register(registry);
+            }
+            FunctionCounter.builder(
+                            "tollgate.guard.verdict.changes",
+                            guard,
+                            g -> g.counts().changesTo()[v.ordinal()])
+                    .description("Changes of an account's verdict in force, by the new verdict")
+                    .tag("verdict", v.wire())
+                    .register(registry);
+        }
+        for (Action a : Action.values()) {
+            if (a != Action.FLAG) {
+                FunctionCounter.builder(
+                                "tollgate.guard.refusals",
+                                guard,
+                                g -> g.counts().refusals()[a.ordinal()])
+                        .description("Requests refused or held back by a guard action")
+                        .tag("action", a.wire())
+                        .register(registry);
+            }
+        }
+        Gauge.builder("tollgate.guard.queue.depth", guard, g -> g.counts().queued())
+                .description("Completed exchanges waiting for the detector")
+                .register(registry);
+        FunctionCounter.builder("tollgate.guard.samples", guard, g -> g.counts().observed())
+                .description("Completed exchanges handed to the guard, by outcome")
+                .tag("outcome", "observed")
+                .register(registry);
+        FunctionCounter.builder("tollgate.guard.samples", guard, g -> g.counts().dropped())
+                .description("Completed exchanges handed to the guard, by outcome")
+                .tag("outcome", "dropped")
+                .register(registry);
+        FunctionCounter.builder("tollgate.guard.samples", guard, g -> g.counts().failed())
+                .description("Completed exchanges handed to the guard, by outcome")
+                .tag("outcome", "unreadable")
+                .register(registry);
     }
 
     public void reloadApplied() {

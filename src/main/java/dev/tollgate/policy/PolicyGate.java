@@ -122,16 +122,34 @@ public final class PolicyGate {
      */
     public <D> List<D> filter(
             TenantProfile tenant, String model, List<D> plan, Function<? super D, String> idOf, Instant at) {
-        Rule[] rules = rules(model);
-        Effect fallback = policy.defaultFor(model).effect();
-        if (rules.length == 0) {
-            return fallback == Effect.ALLOW ? plan : List.of();
-        }
+        return filter(tenant, model, plan, idOf, d -> null, at);
+    }
+
+    /**
+     * As {@link #filter(TenantProfile, String, List, Function, Instant)}, for a plan that also holds deployments of
+     * fallback models: each deployment is judged for the model it serves ({@code modelOf}; null for {@code model}).
+     */
+    public <D> List<D> filter(
+            TenantProfile tenant,
+            String model,
+            List<D> plan,
+            Function<? super D, String> idOf,
+            Function<? super D, String> modelOf,
+            Instant at) {
         List<D> kept = null;
         for (int i = 0; i < plan.size(); i++) {
             D d = plan.get(i);
-            Rule r = decidingRule(rules, tenant, model, deployment(idOf.apply(d)), at);
-            boolean allowed = (r != null ? r.effect() : fallback) == Effect.ALLOW;
+            String served = modelOf.apply(d);
+            String m = served != null ? served : model;
+            Rule[] rules = rules(m);
+            Effect fallback = policy.defaultFor(m).effect();
+            boolean allowed;
+            if (rules.length == 0) {
+                allowed = fallback == Effect.ALLOW;
+            } else {
+                Rule r = decidingRule(rules, tenant, m, deployment(idOf.apply(d)), at);
+                allowed = (r != null ? r.effect() : fallback) == Effect.ALLOW;
+            }
             if (!allowed && kept == null) {
                 kept = new ArrayList<>(plan.subList(0, i));
             } else if (allowed && kept != null) {

@@ -120,6 +120,57 @@ public final class DeploymentHealth {
         noteTransition(before);
     }
 
+    /** The moving average of the time to first byte in microseconds, -1 when never measured (or just ejected). */
+    long latencyMicros() {
+        return latencyMicros.get();
+    }
+
+    /**
+     * An active health check found the deployment's host serving: an open breaker goes half-open at once, so the next
+     * requests probe it without waiting out {@code open_for}. A closed or half-open breaker is left to real traffic.
+     */
+    boolean probeSucceeded() {
+        CircuitBreaker.State before = breaker.getState();
+        if (before == CircuitBreaker.State.OPEN) {
+            breaker.transitionToHalfOpenState();
+            noteTransition(before);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * An active health check found the host down: a closed or half-open breaker opens now, before requests pay for
+     * the discovery; an open one stays open from now, so no request probes a host known to be down.
+     */
+    boolean probeFailed(AttemptFailure kind) {
+        failures.get(kind).increment();
+        CircuitBreaker.State before = breaker.getState();
+        if (before == CircuitBreaker.State.CLOSED || before == CircuitBreaker.State.HALF_OPEN) {
+            breaker.transitionToOpenState();
+            noteTransition(before);
+            return true;
+        }
+        if (before == CircuitBreaker.State.OPEN) {
+            openedAt = clock.instant();
+            breaker.transitionToOpenState(); // restarts resilience4j's own open_for
+        }
+        return false;
+    }
+
+    /**
+     * Outlier ejection: opens the breaker of a deployment far slower than its peers and forgets its average, so the
+     * half-open probes after {@code open_for} measure it afresh rather than against its old slowness.
+     */
+    void eject() {
+        CircuitBreaker.State before = breaker.getState();
+        if (before == CircuitBreaker.State.CLOSED || before == CircuitBreaker.State.HALF_OPEN) {
+            breaker.transitionToOpenState();
+            noteTransition(before);
+        }
+        latencyMicros.set(-1);
+    }
+
     /**
      * Whether a request planned now would try this deployment among the healthy ones: closed, half-open, or open
      * with its {@code open_for} over (the next request becomes a probe). Reads state only; takes no slot.

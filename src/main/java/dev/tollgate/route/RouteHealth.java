@@ -5,6 +5,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.Routing;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -96,6 +97,79 @@ public final class RouteHealth {
             }
         }
         return new HealthOrder(List.copyOf(ordered), h, p, admitted);
+    }
+
+    /** The moving-average latency of a deployment in microseconds, -1 when unknown; no allocation, for the planner. */
+    public long latencyMicros(String deploymentId) {
+        DeploymentHealth h = deployments.get(deploymentId);
+        return h == null ? -1 : h.latencyMicros();
+    }
+
+    /**
+     * The outcome of one active health check of a provider, applied to each of {@code deploymentIds}: a live host
+     * moves open breakers to half-open, a dead one opens closed ones ({@code kind} says how it failed, null when
+     * alive). Returns the ids whose breaker changed state, for the log.
+     */
+    public List<String> probed(Collection<String> deploymentIds, AttemptFailure kind) {
+        List<String> changed = new ArrayList<>();
+        for (String id : deploymentIds) {
+            DeploymentHealth h = deployments.get(id);
+            if (h != null && (kind == null ? h.probeSucceeded() : h.probeFailed(kind))) {
+                changed.add(id);
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Outlier ejection over every model of {@code table}: a deployment whose average latency exceeds both
+     * {@code minLatency} and {@code factor} times the median of its model's other measured deployments is ejected
+     * (its breaker opened) as long as another deployment of the model is closed. Returns the ejected ids.
+     */
+    public List<String> ejectOutliers(RouteTable table, Routing.Outlier outlier) {
+        List<String> ejected = new ArrayList<>();
+        long floor = outlier.minLatency().toNanos() / 1000;
+        for (List<Deployment> model : table.allRoutes()) {
+            if (model.size() < 2) {
+                continue;
+            }
+            long[] latency = new long[model.size()];
+            DeploymentHealth[] health = new DeploymentHealth[model.size()];
+            for (int i = 0; i < latency.length; i++) {
+                health[i] = deployments.get(model.get(i).id());
+                latency[i] = health[i] == null ? -1 : health[i].latencyMicros();
+            }
+            for (int i = 0; i < latency.length; i++) {
+                if (latency[i] <= floor
+                        || health[i].state() != io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+                    continue;
+                }
+                long[] peers = new long[latency.length];
+                int n = 0;
+                boolean anotherClosed = false;
+                for (int j = 0; j < latency.length; j++) {
+                    if (j != i && latency[j] >= 0) {
+                        peers[n++] = latency[j];
+                    }
+                    if (j != i
+                            && health[j] != null
+                            && health[j].state() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+                        anotherClosed = true;
+                    }
+                }
+                if (n == 0 || !anotherClosed) {
+                    continue;
+                }
+                java.util.Arrays.sort(peers, 0, n);
+                double median = n % 2 == 1 ? peers[n / 2] : (peers[n / 2 - 1] + peers[n / 2]) / 2.0;
+                if (latency[i] > outlier.factor() * median) {
+                    health[i].eject();
+                    latency[i] = -1;
+                    ejected.add(model.get(i).id());
+                }
+            }
+        }
+        return ejected;
     }
 
     /** One deployment as the admin API shows it. */

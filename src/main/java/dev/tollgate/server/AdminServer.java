@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.config.AdminConfig;
 import dev.tollgate.config.TenantConfig;
+import dev.tollgate.guard.AccountReport;
+import dev.tollgate.guard.Action;
+import dev.tollgate.guard.Guard;
+import dev.tollgate.guard.GuardAudit;
+import dev.tollgate.guard.Verdict;
 import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageSummary;
 import dev.tollgate.meter.UsageTotals;
@@ -16,7 +21,6 @@ import dev.tollgate.policy.AuditTrail;
 import dev.tollgate.policy.PolicyDecision;
 import dev.tollgate.policy.PolicyGate;
 import dev.tollgate.policy.TenantProfile;
-import dev.tollgate.policy.Verdict;
 import dev.tollgate.route.Deployment;
 import dev.tollgate.route.DeploymentHealth;
 import dev.tollgate.route.RouteHealth;
@@ -171,6 +175,8 @@ final class AdminServer extends VerticleBase {
             routeView(req, res, requestId);
         } else if (path.equals("/admin/v1/audit") && method.equals(HttpMethod.GET)) {
             auditView(req, res, requestId);
+        } else if (path.startsWith(GUARD_ACCOUNTS)) {
+            guard(req, res, body, requestId);
         } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
             // A scrape walks every meter (histograms included): a worker thread, not the event loop, does it.
             vertx.executeBlocking(state.metrics::scrape).onComplete(ar -> {
@@ -193,6 +199,183 @@ final class AdminServer extends VerticleBase {
         } else {
             error(res, GatewayError.notFound("Unknown admin route " + method.name() + " " + path + "."), requestId);
         }
+    }
+
+    private static final String GUARD_ACCOUNTS = "/admin/v1/guard/accounts";
+
+    /**
+     * {@code GET /admin/v1/guard/accounts[?verdict=suspect][&limit=100]}, {@code GET …/accounts/{account}} (feature
+     * values, score, reasons, cluster, audit trail) and {@code POST …/accounts/{account}/override}.
+     */
+    private void guard(HttpServerRequest req, HttpServerResponse res, Buffer body, String requestId) {
+        Guard guard = state.guard.guard;
+        String rest = req.path().substring(GUARD_ACCOUNTS.length());
+        HttpMethod method = req.method();
+        if (rest.isEmpty() && method.equals(HttpMethod.GET)) {
+            String v = req.getParam("verdict");
+            Verdict verdict;
+            try {
+                verdict = v == null || v.isBlank() ? null : Verdict.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'verdict' must be one of clear, watch, suspect, confirmed.");
+            }
+            int limit = limit(req.getParam("limit"));
+            vertx.executeBlocking(() -> {
+                        ArrayNode list = MAPPER.createArrayNode();
+                        for (AccountReport r : guard.detector().reports(verdict)) {
+                            if (list.size() >= limit) {
+                                break;
+                            }
+                            list.add(accountJson(guard, r, false));
+                        }
+                        ObjectNode out = MAPPER.createObjectNode();
+                        out.set("data", list);
+                        return (JsonNode) out;
+                    })
+                    .onComplete(ar -> {
+                        if (ar.succeeded()) {
+                            send(res, 200, ar.result());
+                        } else {
+                            internal(res, ar.cause(), requestId);
+                        }
+                    });
+            return;
+        }
+        boolean override = rest.endsWith("/override");
+        String account = decode(override ? rest.substring(1, rest.length() - "/override".length()) : rest.substring(1));
+        if (account.isEmpty() || account.contains("/")) {
+            error(
+                    res,
+                    GatewayError.notFound("Unknown admin route " + method.name() + " " + req.path() + "."),
+                    requestId);
+            return;
+        }
+        if (!override && method.equals(HttpMethod.GET)) {
+            vertx.executeBlocking(() -> {
+                        var found = guard.detector().report(account);
+                        if (found.isEmpty()) {
+                            return null;
+                        }
+                        ObjectNode out = accountJson(guard, found.get(), true);
+                        ArrayNode audit = out.putArray("audit");
+                        for (GuardAudit.Entry e : guard.history(account, 50)) {
+                            audit.add(auditJson(e));
+                        }
+                        return out;
+                    })
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            internal(res, ar.cause(), requestId);
+                        } else if (ar.result() == null) {
+                            error(
+                                    res,
+                                    GatewayError.notFound("The guard has no state for account '" + account
+                                            + "' (never seen, or forgotten after its time to live)."),
+                                    requestId);
+                        } else {
+                            send(res, 200, ar.result());
+                        }
+                    });
+        } else if (override && method.equals(HttpMethod.POST)) {
+            JsonNode json = json(body);
+            JsonNode v = json.path("verdict");
+            Verdict verdict;
+            if (v.isNull() || v.isMissingNode()) {
+                verdict = null;
+            } else {
+                try {
+                    verdict = Verdict.parse(v.asText());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            "'verdict' must be one of clear, watch, suspect, confirmed, or null to lift the override.");
+                }
+            }
+            String reason = required(json, "reason");
+            if (reason.length() > 500) {
+                throw new IllegalArgumentException("'reason' must be at most 500 characters.");
+            }
+            blocking(
+                    res,
+                    requestId,
+                    () -> {
+                        var report = guard.override(account, verdict, reason, state.clock.instant());
+                        ObjectNode out = report.map(r -> accountJson(guard, r, false))
+                                .orElseGet(() -> {
+                                    Verdict now = guard.detector().verdictOf(account);
+                                    Action action = guard.actionOf(null, account);
+                                    ObjectNode o = MAPPER.createObjectNode()
+                                            .put("account", account)
+                                            .put("verdict", now.wire());
+                                    o.put("action", action == null ? null : action.wire());
+                                    return o;
+                                });
+                        return out;
+                    },
+                    200);
+        } else {
+            error(
+                    res,
+                    GatewayError.notFound("Unknown admin route " + method.name() + " " + req.path() + "."),
+                    requestId);
+        }
+    }
+
+    private static int limit(String s) {
+        if (s == null) {
+            return 100;
+        }
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= 1 && n <= 10_000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("'limit' must be a whole number from 1 to 10000.");
+    }
+
+    private static String decode(String s) {
+        return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode accountJson(Guard guard, AccountReport r, boolean detail) {
+        ObjectNode o = MAPPER.createObjectNode()
+                .put("account", r.account())
+                .put("org", r.org())
+                .put("verdict", r.verdict().wire());
+        Action action = guard.policy().action(r.org(), r.verdict());
+        o.put("action", action == null ? null : action.wire());
+        o.put("score", r.score());
+        o.put(
+                "first_flagged_at",
+                r.firstFlaggedAt() == null ? null : r.firstFlaggedAt().toString());
+        ArrayNode reasons = o.putArray("reasons");
+        r.reasons().forEach(reasons::add);
+        o.put("cluster", r.cluster());
+        o.put("cluster_score", r.clusterScore());
+        o.put("override", r.override());
+        o.put("observations", r.observations());
+        if (detail) {
+            o.put("first_seen", r.firstSeen().toString());
+            o.put("last_seen", r.lastSeen().toString());
+            ObjectNode features = o.putObject("features");
+            r.features().forEach(features::put);
+        }
+        return o;
+    }
+
+    private static ObjectNode auditJson(GuardAudit.Entry e) {
+        ObjectNode o = MAPPER.createObjectNode()
+                .put("time", e.time().toString())
+                .put("from", e.from().wire())
+                .put("to", e.to().wire());
+        o.put("action", e.action() == null ? null : e.action().wire());
+        o.put("score", Math.round(e.score() * 1000) / 1000.0);
+        o.put("cause", e.cause());
+        ArrayNode reasons = o.putArray("reasons");
+        e.reasons().forEach(reasons::add);
+        return o;
     }
 
     private void usage(HttpServerRequest req, HttpServerResponse res, String requestId) {
@@ -329,9 +512,9 @@ final class AdminServer extends VerticleBase {
         TenantProfile profile = gate.tenant(tenant == null ? "" : tenant, storedCountry);
         PolicyDecision decision = gate.decide(
                 profile, model, deployments.stream().map(Deployment::id).toList(), at);
-        Map<String, Verdict> verdicts = new java.util.HashMap<>();
+        Map<String, dev.tollgate.policy.Verdict> verdicts = new java.util.HashMap<>();
         ArrayNode policy = out.putArray("policy");
-        for (Verdict v : decision.verdicts()) {
+        for (dev.tollgate.policy.Verdict v : decision.verdicts()) {
             verdicts.put(v.deployment(), v);
             verdictJson(policy.addObject(), v, model);
         }
@@ -343,7 +526,7 @@ final class AdminServer extends VerticleBase {
         ArrayNode candidates = out.putArray("candidates");
         for (RouteHealth.Candidate c : state.health.preview(deployments)) {
             DeploymentHealth.Snapshot h = c.health();
-            Verdict v = verdicts.get(c.deployment().id());
+            dev.tollgate.policy.Verdict v = verdicts.get(c.deployment().id());
             if (v.allowed()) {
                 order.add(c.deployment().id());
             }
@@ -378,7 +561,7 @@ final class AdminServer extends VerticleBase {
         return out;
     }
 
-    private static void verdictJson(ObjectNode out, Verdict v, String model) {
+    private static void verdictJson(ObjectNode out, dev.tollgate.policy.Verdict v, String model) {
         out.put("deployment", v.deployment())
                 .put("allowed", v.allowed())
                 .put("effect", v.effect().word())

@@ -222,6 +222,9 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId);
             return;
         }
+        if (!state.guard.admit(req.response(), principal, requestId, OpenAiDialect.INSTANCE)) {
+            return;
+        }
         if (!state.admit.admit(
                 req.response(), config, principal, requestId, body, request.stream(), OpenAiDialect.INSTANCE)) {
             return;
@@ -231,7 +234,7 @@ final class ApiVerticle extends VerticleBase {
                 config,
                 principal,
                 request.model(),
-                state.planner.plan(config.routes(), request.model()),
+                state.plan(config, principal, request.model()),
                 requestId,
                 null);
         if (plan == null) {
@@ -242,7 +245,12 @@ final class ApiVerticle extends VerticleBase {
             translate(req, config, principal, requestId, body, start, OpenAiDialect.INSTANCE, order);
             return;
         }
-        new Exchange(state, config, client, vertx, req.response(), requestId, principal, request, order, start).start();
+        Exchange exchange =
+                new Exchange(state, config, client, vertx, req.response(), requestId, principal, request, order, start);
+        if (endpoint == Endpoint.CHAT_COMPLETIONS) {
+            exchange.guardTap = state.guard.tap(req);
+        }
+        exchange.start();
     }
 
     /** Whether every deployment speaks OpenAI, so the request can take the byte-splicing fast path. */
@@ -275,6 +283,9 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.modelNotFound(truncate(request.model())), requestId, ingress);
             return;
         }
+        if (!state.guard.admit(req.response(), principal, requestId, ingress)) {
+            return;
+        }
         if (!state.admit.admit(req.response(), config, principal, requestId, body, request.stream(), ingress)) {
             return;
         }
@@ -283,27 +294,28 @@ final class ApiVerticle extends VerticleBase {
                 config,
                 principal,
                 request.model(),
-                state.planner.plan(config.routes(), request.model()),
+                state.plan(config, principal, request.model()),
                 requestId,
                 ingress);
         if (plan == null) {
             return; // 403 policy_denied sent
         }
         HealthOrder order = state.health.order(plan);
-        new DialectExchange(
-                        state,
-                        config,
-                        client,
-                        vertx,
-                        req.response(),
-                        requestId,
-                        principal,
-                        ingress,
-                        request,
-                        body,
-                        order,
-                        start)
-                .start();
+        DialectExchange exchange = new DialectExchange(
+                state,
+                config,
+                client,
+                vertx,
+                req.response(),
+                requestId,
+                principal,
+                ingress,
+                request,
+                body,
+                order,
+                start);
+        exchange.guardTap = state.guard.tap(req);
+        exchange.start();
     }
 
     /** An OpenAI-dialect request whose plan includes a provider of another dialect. */
@@ -324,20 +336,21 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.invalid(e.getMessage(), e.param()), requestId, ingress);
             return;
         }
-        new DialectExchange(
-                        state,
-                        config,
-                        client,
-                        vertx,
-                        req.response(),
-                        requestId,
-                        principal,
-                        ingress,
-                        request,
-                        body,
-                        order,
-                        start)
-                .start();
+        DialectExchange exchange = new DialectExchange(
+                state,
+                config,
+                client,
+                vertx,
+                req.response(),
+                requestId,
+                principal,
+                ingress,
+                request,
+                body,
+                order,
+                start);
+        exchange.guardTap = state.guard.tap(req);
+        exchange.start();
     }
 
     private static void listModels(HttpServerResponse response, RuntimeConfig config, Principal principal) {

@@ -74,6 +74,10 @@ final class DialectExchange {
     private List<Deployment> plan;
     private final long startNanos;
     private final long deadlineNanos;
+    /** The request's fingerprints for the guard, set by ApiVerticle for observed chat requests; null: not observed. */
+    GuardStep.Tap guardTap;
+
+    private final FallbackNote fallback;
     private final List<String> failures = new ArrayList<>();
     private int next;
     private int attempts;
@@ -120,6 +124,7 @@ final class DialectExchange {
         this.plan = order.deployments();
         this.startNanos = startNanos;
         this.deadlineNanos = startNanos + config.config().timeouts().request().toNanos();
+        this.fallback = new FallbackNote(config, request.model());
     }
 
     void start() {
@@ -275,7 +280,8 @@ final class DialectExchange {
                 .setPort(target.port())
                 .setSsl(target.tls())
                 .setURI(target.path(encoded.path()))
-                .setConnectTimeout(timeouts.connect().toMillis())
+                // A connection that cannot open within the request's remaining time is no use to it.
+                .setConnectTimeout(Math.min(timeouts.connect().toMillis(), firstByteMillis))
                 .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
         options.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
         encoded.headers().forEach(options::putHeader);
@@ -672,6 +678,7 @@ final class DialectExchange {
             attempt.owner.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
         }
         lastFailure = kind;
+        fallback.failed(attempt.deployment, kind);
         lastRetryAfterMillis = retryAfterMillis;
         allOverloaded &= overloaded;
         allTimedOut &= timedOut;
@@ -714,7 +721,7 @@ final class DialectExchange {
             }
             order.releaseUnused();
             order = state.health.order(state.policy.filter(
-                    config, principal, request.model(), state.planner.plan(config.routes(), request.model())));
+                    config, principal, request.model(), state.plan(config, principal, request.model())));
             plan = order.deployments();
             next = 0;
             lastFailure = null;
@@ -803,6 +810,9 @@ final class DialectExchange {
         state.inFlight.decrement();
         order.releaseUnused();
         boolean recorded = recordQuietly(record(attempt.deployment, status, httpStatus, usage, estimated));
+        if (guardTap != null && (status == UsageStatus.OK || status == UsageStatus.CUT)) {
+            state.guard.completed(guardTap, principal, body, usage);
+        }
         if (!response.ended() && !response.closed()) {
             deliver.accept(recorded);
         }
@@ -822,7 +832,10 @@ final class DialectExchange {
         Instant now = state.clock.instant();
         String deployment = d == null ? null : d.id();
         // Priced from the snapshot the request started with, as on the fast path.
-        Cost cost = config.config().billing().prices().cost(request.model(), deployment, false, usage, now);
+        Cost cost = config.config()
+                .billing()
+                .prices()
+                .cost(FallbackNote.pricedModel(d, request.model()), deployment, false, usage, now);
         return new UsageRecord(
                 requestId,
                 now,
@@ -847,6 +860,11 @@ final class DialectExchange {
 
     private void tag(Attempt attempt) {
         response.putHeader(GatewayHeaders.DEPLOYMENT, attempt.deployment.id());
+        String fellBack = fallback.header(attempt.deployment, plan);
+        if (fellBack != null) {
+            response.putHeader(FallbackNote.HEADER, fellBack);
+            log.info("{} served by fallback {}", requestId, fellBack);
+        }
     }
 
     private static GatewayError ledgerUnavailable() {

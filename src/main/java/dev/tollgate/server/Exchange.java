@@ -64,6 +64,10 @@ final class Exchange {
     private List<Deployment> plan;
     private final long startNanos;
     private final long deadlineNanos;
+    /** The request's fingerprints for the guard, set by ApiVerticle for observed chat requests; null: not observed. */
+    GuardStep.Tap guardTap;
+
+    private final FallbackNote fallback;
     private final List<String> failures = new ArrayList<>();
     private int next;
     private int attempts;
@@ -102,6 +106,7 @@ final class Exchange {
         this.plan = order.deployments();
         this.startNanos = startNanos;
         this.deadlineNanos = startNanos + config.config().timeouts().request().toNanos();
+        this.fallback = new FallbackNote(config, request.model());
     }
 
     void start() {
@@ -214,7 +219,8 @@ final class Exchange {
                 .setPort(target.port())
                 .setSsl(target.tls())
                 .setURI(target.path(request.endpoint().path()))
-                .setConnectTimeout(timeouts.connect().toMillis())
+                // A connection that cannot open within the request's remaining time is no use to it.
+                .setConnectTimeout(Math.min(timeouts.connect().toMillis(), firstByteMillis))
                 .setIdleTimeout(Math.max(timeouts.idle().toMillis(), firstByteMillis));
         options.putHeader(HttpHeaders.CONTENT_TYPE, GatewayHeaders.JSON);
         options.putHeader(HttpHeaders.ACCEPT, request.stream() ? GatewayHeaders.EVENT_STREAM : GatewayHeaders.JSON);
@@ -512,6 +518,7 @@ final class Exchange {
             attempt.owner.failed(attempt.index, kind, System.nanoTime() - attempt.startedNanos);
         }
         lastFailure = kind;
+        fallback.failed(attempt.deployment, kind);
         lastRetryAfterMillis = retryAfterMillis;
         allOverloaded &= overloaded;
         allTimedOut &= timedOut;
@@ -562,7 +569,7 @@ final class Exchange {
             }
             order.releaseUnused();
             order = state.health.order(state.policy.filter(
-                    config, principal, request.model(), state.planner.plan(config.routes(), request.model())));
+                    config, principal, request.model(), state.plan(config, principal, request.model())));
             plan = order.deployments();
             next = 0;
             lastFailure = null;
@@ -653,6 +660,9 @@ final class Exchange {
         state.inFlight.decrement();
         order.releaseUnused();
         boolean recorded = recordQuietly(record(attempt.deployment, status, httpStatus, usage, estimated));
+        if (guardTap != null && (status == UsageStatus.OK || status == UsageStatus.CUT)) {
+            state.guard.completed(guardTap, principal, request.body(), usage);
+        }
         if (!response.ended() && !response.closed()) {
             deliver.accept(recorded);
         }
@@ -673,7 +683,10 @@ final class Exchange {
         boolean embedding = request.endpoint() == dev.tollgate.wire.openai.Endpoint.EMBEDDINGS;
         String deployment = d == null ? null : d.id();
         // Priced from the snapshot the request started with: a reload mid-request does not change its price.
-        Cost cost = config.config().billing().prices().cost(request.model(), deployment, embedding, usage, now);
+        Cost cost = config.config()
+                .billing()
+                .prices()
+                .cost(FallbackNote.pricedModel(d, request.model()), deployment, embedding, usage, now);
         return new UsageRecord(
                 requestId,
                 now,
@@ -698,6 +711,11 @@ final class Exchange {
 
     private void tag(Attempt attempt) {
         response.putHeader(GatewayHeaders.DEPLOYMENT, attempt.deployment.id());
+        String fellBack = fallback.header(attempt.deployment, plan);
+        if (fellBack != null) {
+            response.putHeader(FallbackNote.HEADER, fellBack);
+            log.info("{} served by fallback {}", requestId, fellBack);
+        }
     }
 
     private void sendError(GatewayError error) {

@@ -2,6 +2,8 @@ package dev.tollgate.server;
 
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.config.HostPort;
+import dev.tollgate.guard.Guard;
+import dev.tollgate.guard.GuardSettings;
 import dev.tollgate.meter.UsageLedger;
 import dev.tollgate.policy.AuditTrail;
 import dev.tollgate.store.SqlStore;
@@ -73,6 +75,7 @@ public final class Gateway implements AutoCloseable {
         UsageLedger ledger = null;
         AuditTrail audit = null;
         Vertx vertx = null;
+        Guard guard = null;
         try {
             ledger = UsageLedger.open(journal, store, UsageLedger.Options.DEFAULTS);
             TenantDirectory tenants = new TenantDirectory(store, config, clock);
@@ -80,6 +83,9 @@ public final class Gateway implements AutoCloseable {
             audit = new AuditTrail(store, AUDIT_QUEUE);
             state.policy.auditTo(audit);
             state.policy.loaded(state.config());
+            guard = Guard.start(config.guard(), GuardSettings.defaults(), store);
+            state.guard = new GuardStep(guard, state.clock);
+            state.metrics.bindGuard(guard);
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
             List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
@@ -96,6 +102,7 @@ public final class Gateway implements AutoCloseable {
                         return api;
                     },
                     new DeploymentOptions().setInstances(loops)));
+            await(vertx.deployVerticle(new RouteMonitor(state)));
             AdminServer admin = null;
             if (config.admin() != null) {
                 admin = new AdminServer(state, store);
@@ -123,6 +130,9 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception | Error e) {
             if (vertx != null) {
                 vertx.close().await(10, TimeUnit.SECONDS);
+            }
+            if (guard != null) {
+                guard.close();
             }
             if (ledger != null) {
                 ledger.close();
@@ -192,6 +202,7 @@ public final class Gateway implements AutoCloseable {
     public void apply(GatewayConfig next) throws Exception {
         state.swap(RuntimeConfig.of(next));
         state.tenants.configure(next);
+        state.guard.guard.reconfigure(next.guard());
         state.metrics.reloadApplied();
         log.info(
                 "configuration applied: {} providers, {} models, {} tenants",
@@ -203,6 +214,11 @@ public final class Gateway implements AutoCloseable {
     /** The passive health of every deployment (breakers, failure counts, latency). */
     public dev.tollgate.route.RouteHealth health() {
         return state.health;
+    }
+
+    /** The distillation guard: its detector, actions and audit trail. */
+    public Guard guard() {
+        return state.guard.guard;
     }
 
     public UsageLedger ledger() {
@@ -242,6 +258,8 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             log.warn("event loops did not stop cleanly: {}", e.toString());
         }
+        // After the event loops: nothing offers samples any more; what is queued is observed and audited.
+        state.guard.guard.close();
         ledger.close();
         AuditTrail audit = state.policy.audit();
         if (audit != null) {

@@ -4,10 +4,13 @@ import dev.tollgate.admit.Admission;
 import dev.tollgate.meter.TokenEstimator;
 import dev.tollgate.meter.UsageLedger;
 import dev.tollgate.observe.GatewayMetrics;
+import dev.tollgate.route.Deployment;
 import dev.tollgate.route.RouteHealth;
 import dev.tollgate.route.RoutePlanner;
+import dev.tollgate.tenant.Principal;
 import dev.tollgate.tenant.TenantDirectory;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,7 +20,7 @@ final class GatewayState {
     final TenantDirectory tenants;
     final UsageLedger ledger;
     final TokenEstimator estimator = new TokenEstimator();
-    final RoutePlanner planner = new RoutePlanner();
+    final RoutePlanner planner;
     final Clock clock;
     final RouteHealth health;
     final LongAdder inFlight = new LongAdder();
@@ -27,6 +30,8 @@ final class GatewayState {
     final PolicyStep policy = new PolicyStep(this);
     /** Set last in the constructor: it registers itself with the ledger. */
     final AdmissionStep admit;
+    /** The distillation guard; set by {@link Gateway#start} (it needs the store) before any listener starts. */
+    GuardStep guard;
 
     GatewayState(RuntimeConfig config, TenantDirectory tenants, UsageLedger ledger, Clock clock) {
         this.config = new AtomicReference<>(config);
@@ -34,10 +39,20 @@ final class GatewayState {
         this.ledger = ledger;
         this.clock = clock;
         this.health = new RouteHealth(config.config(), clock);
+        this.planner = new RoutePlanner(null, health::latencyMicros, clock);
         this.metrics =
                 new GatewayMetrics(new GatewayMetrics.Sources(inFlight::sum, ledger::backlog, health::snapshots));
         ledger.onStored(metrics::recordStored);
         this.admit = new AdmissionStep(this);
+    }
+
+    /**
+     * Every deployment a request for {@code model} by {@code principal} may try, in order: the model's own (by its
+     * strategy and the tenant's pin), then its fallback models', each tagged with the model it serves
+     * ({@link Deployment#model()}). The one place a request's candidates are decided, first and on every retry pass.
+     */
+    List<Deployment> plan(RuntimeConfig config, Principal principal, String model) {
+        return planner.plan(config.routes(), model, principal == null ? null : principal.tenant());
     }
 
     RuntimeConfig config() {

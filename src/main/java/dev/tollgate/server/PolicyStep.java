@@ -6,12 +6,14 @@ import dev.tollgate.policy.PolicyChange;
 import dev.tollgate.policy.PolicyDecision;
 import dev.tollgate.policy.PolicyGate;
 import dev.tollgate.policy.TenantProfile;
+import dev.tollgate.policy.Verdict;
 import dev.tollgate.route.Deployment;
 import dev.tollgate.tenant.Principal;
 import dev.tollgate.wire.GatewayError;
 import dev.tollgate.wire.canonical.IngressDialect;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,13 +59,17 @@ final class PolicyStep {
         PolicyGate gate = config.policy();
         TenantProfile tenant = tenant(config, principal);
         Instant now = state.clock.instant();
-        List<Deployment> allowed = gate.filter(tenant, model, plan, Deployment::id, now);
+        // A fallback model's deployment is judged for the model it serves.
+        List<Deployment> allowed = gate.filter(tenant, model, plan, Deployment::id, Deployment::model, now);
         if (allowed == plan) {
             return plan;
         }
         // Something was denied: the full decision, with the deciding rule of each deployment, for the audit log.
-        PolicyDecision decision =
-                gate.decide(tenant, model, plan.stream().map(Deployment::id).toList(), now);
+        List<Verdict> verdicts = new ArrayList<>(plan.size());
+        for (Deployment d : plan) {
+            verdicts.add(gate.decide(tenant, d.model() != null ? d.model() : model, gate.deployment(d.id()), now));
+        }
+        PolicyDecision decision = new PolicyDecision(tenant.name(), model, now, verdicts);
         AuditTrail trail = audit;
         if (trail != null) {
             trail.record(AuditRecord.of(decision, requestId));
@@ -90,7 +96,14 @@ final class PolicyStep {
 
     /** The deployments of {@code plan} the policy allows now, without auditing: for the new pass of a retry. */
     List<Deployment> filter(RuntimeConfig config, Principal principal, String model, List<Deployment> plan) {
-        return config.policy().filter(tenant(config, principal), model, plan, Deployment::id, state.clock.instant());
+        return config.policy()
+                .filter(
+                        tenant(config, principal),
+                        model,
+                        plan,
+                        Deployment::id,
+                        Deployment::model,
+                        state.clock.instant());
     }
 
     /** Audits the policy in force at start. */

@@ -12,7 +12,14 @@ import java.util.SplittableRandom;
  *
  * @param completionTokens summed over all choices, as OpenAI reports it
  */
-record ChatAnswer(String id, long created, String model, List<Choice> choices, int promptTokens, int completionTokens) {
+record ChatAnswer(
+        String id,
+        long created,
+        String model,
+        List<Choice> choices,
+        int promptTokens,
+        int completionTokens,
+        int reasoningTokens) {
 
     /** Echoing more than this many words of the caller's message adds nothing to tests. */
     private static final int ECHOED_WORDS = 8;
@@ -62,8 +69,24 @@ record ChatAnswer(String id, long created, String model, List<Choice> choices, i
             choices.add(choice);
             completionTokens += choice.completionTokens();
         }
+        // Hidden reasoning is billed as completion tokens and reported apart; its length follows the effort asked.
+        int reasoningTokens = request.reasoningEffort() == null
+                ? 0
+                : completionTokens
+                        * switch (request.reasoningEffort()) {
+                            case "minimal" -> 1;
+                            case "low" -> 2;
+                            case "medium" -> 4;
+                            default -> 8;
+                        };
         return new ChatAnswer(
-                id, created, request.model(), List.copyOf(choices), request.promptTokens(), completionTokens);
+                id,
+                created,
+                request.model(),
+                List.copyOf(choices),
+                request.promptTokens(),
+                completionTokens + reasoningTokens,
+                reasoningTokens);
     }
 
     private static Choice textChoice(int index, ChatRequest request, String simulatorName) {

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param tools function tools the reply will call; empty when tool_choice is "none" or no tools were sent
  * @param maxTokens completion budget from max_completion_tokens or max_tokens; 0 means unlimited
  * @param lastUserText text of the last user message, used to echo the caller
+ * @param reasoningEffort {@code reasoning_effort} (minimal, low, medium, high) or null: the answer then reports hidden
+ *     reasoning tokens, as OpenAI's reasoning models do
  */
 record ChatRequest(
         String model,
@@ -24,7 +26,8 @@ record ChatRequest(
         int n,
         int maxTokens,
         String lastUserText,
-        int promptTokens) {
+        int promptTokens,
+        String reasoningEffort) {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
@@ -95,7 +98,15 @@ record ChatRequest(
         if (Boolean.FALSE.equals(json.getValue("parallel_tool_calls")) && tools.size() > 1) {
             tools = tools.subList(0, 1);
         }
-        return new ChatRequest(model, stream, includeUsage, tools, n, maxTokens, lastUserText, promptTokens);
+        String effort = json.getValue("reasoning_effort") instanceof String e ? e : null;
+        if (json.getValue("reasoning_effort") != null
+                && (effort == null
+                        || !Set.of("minimal", "low", "medium", "high").contains(effort))) {
+            throw new InvalidRequest(
+                    "Invalid value for 'reasoning_effort': expected one of minimal, low, medium, high.",
+                    "reasoning_effort");
+        }
+        return new ChatRequest(model, stream, includeUsage, tools, n, maxTokens, lastUserText, promptTokens, effort);
     }
 
     private static String contentText(Object content, String param) {

@@ -55,7 +55,7 @@ final class ChatWire {
                 .put("created", answer.created())
                 .put("model", answer.model())
                 .put("choices", choices)
-                .put("usage", usage(answer.promptTokens(), answer.completionTokens()))
+                .put("usage", usage(answer.promptTokens(), answer.completionTokens(), answer.reasoningTokens()))
                 .put("service_tier", "default")
                 .put("system_fingerprint", FINGERPRINT);
     }
@@ -120,13 +120,17 @@ final class ChatWire {
         if (includeUsage) {
             events.add(sse(chunk(answer, true)
                     .put("choices", new JsonArray())
-                    .put("usage", usage(answer.promptTokens(), answer.completionTokens()))));
+                    .put("usage", usage(answer.promptTokens(), answer.completionTokens(), answer.reasoningTokens()))));
         }
         events.add(DONE);
         return new StreamEvents(List.copyOf(events), choiceEvents);
     }
 
     static JsonObject usage(int promptTokens, int completionTokens) {
+        return usage(promptTokens, completionTokens, 0);
+    }
+
+    static JsonObject usage(int promptTokens, int completionTokens, int reasoningTokens) {
         return new JsonObject()
                 .put("prompt_tokens", promptTokens)
                 .put("completion_tokens", completionTokens)
@@ -137,7 +141,7 @@ final class ChatWire {
                 .put(
                         "completion_tokens_details",
                         new JsonObject()
-                                .put("reasoning_tokens", 0)
+                                .put("reasoning_tokens", reasoningTokens)
                                 .put("audio_tokens", 0)
                                 .put("accepted_prediction_tokens", 0)
                                 .put("rejected_prediction_tokens", 0));

@@ -2,6 +2,9 @@ package dev.tollgate.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.guard.Action;
+import dev.tollgate.guard.GuardAudit;
+import dev.tollgate.guard.Verdict;
 import dev.tollgate.meter.UsageHistory;
 import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageRecord;
@@ -36,7 +39,8 @@ import org.flywaydb.core.Flyway;
  * The store behind a JDBC pool: the embedded SQLite file by default, or PostgreSQL. The SQL here is the same for both
  * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both); only the migrations differ.
  */
-public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AuditSink, AuditHistory, AutoCloseable {
+public final class SqlStore
+        implements UsageSink, UsageHistory, KeyStore, GuardAudit, AuditSink, AuditHistory, AutoCloseable {
     private static final String INSERT_USAGE_HEAD = "INSERT INTO usage_records (request_id, time_ms, tenant, key_id,"
             + " endpoint, model, provider, upstream_model, deployment, region, prompt_tokens, completion_tokens,"
             + " cached_tokens, reasoning_tokens, estimated, status, http_status, latency_ms, stream, attempts,"
@@ -309,6 +313,57 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, AuditS
                             rs.getLong(6),
                             rs.getLong(7),
                             rs.getLong(8)));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void append(List<GuardAudit.Entry> entries) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO guard_audit (time_ms, account, org,"
+                                + " from_verdict, to_verdict, action, score, cause, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (GuardAudit.Entry e : entries) {
+                ps.setLong(1, e.time().toEpochMilli());
+                ps.setString(2, e.account());
+                ps.setString(3, e.org());
+                ps.setString(4, e.from().wire());
+                ps.setString(5, e.to().wire());
+                ps.setString(6, e.action() == null ? null : e.action().wire());
+                ps.setDouble(7, e.score());
+                ps.setString(8, e.cause());
+                // Reasons are feature=value tokens: joined with newlines they need no escaping.
+                ps.setString(9, String.join("\n", e.reasons()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public List<GuardAudit.Entry> history(String account, int limit) throws SQLException {
+        List<GuardAudit.Entry> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT time_ms, account, org, from_verdict, to_verdict,"
+                                + " action, score, cause, reasons FROM guard_audit WHERE account = ? ORDER BY id DESC LIMIT ?")) {
+            ps.setString(1, account);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String reasons = rs.getString(9);
+                    out.add(new GuardAudit.Entry(
+                            Instant.ofEpochMilli(rs.getLong(1)),
+                            rs.getString(2),
+                            rs.getString(3),
+                            Verdict.parse(rs.getString(4)),
+                            Verdict.parse(rs.getString(5)),
+                            rs.getString(6) == null ? null : Action.parse(rs.getString(6)),
+                            rs.getDouble(7),
+                            rs.getString(8),
+                            reasons.isEmpty() ? List.of() : Arrays.asList(reasons.split("\n"))));
                 }
             }
         }
