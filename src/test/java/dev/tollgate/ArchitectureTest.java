@@ -22,7 +22,8 @@ class ArchitectureTest {
         "dev.tollgate.settle..",
         "dev.tollgate.price..",
         "dev.tollgate.guard..",
-        "dev.tollgate.admit.."
+        "dev.tollgate.admit..",
+        "dev.tollgate.policy.."
     };
 
     private static JavaClasses classes;

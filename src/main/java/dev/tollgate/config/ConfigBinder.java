@@ -13,15 +13,17 @@ import dev.tollgate.config.YamlTree.Sequence;
 import dev.tollgate.guard.Action;
 import dev.tollgate.guard.GuardPolicy;
 import dev.tollgate.guard.Verdict;
+import dev.tollgate.policy.Policy;
+import dev.tollgate.policy.TenantAttributes;
 import dev.tollgate.price.Price;
 import dev.tollgate.price.PriceCatalogue;
-import dev.tollgate.wire.openai.VendorProfile;
 import dev.tollgate.settle.Agreement;
 import dev.tollgate.settle.Amendment;
 import dev.tollgate.settle.Money;
 import dev.tollgate.settle.Party;
 import dev.tollgate.settle.RevenueBase;
 import dev.tollgate.settle.SettlementTerms;
+import dev.tollgate.wire.openai.VendorProfile;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -68,7 +70,8 @@ final class ConfigBinder {
             "routing",
             "prices",
             "guard",
-            "settlement");
+            "settlement",
+            "policy");
     private static final List<String> ADMIN = List.of("listen", "token");
     private static final List<String> PROVIDER = List.of(
             "type",
@@ -87,7 +90,8 @@ final class ConfigBinder {
             "session_token",
             "vendor",
             "auth",
-            "api_version");
+            "api_version",
+            "attributes");
     /** Fields that mean something for one provider type only: a typo'd type must not silently ignore them. */
     private static final Map<String, String> TYPE_OF_FIELD = Map.of(
             "project", "gemini",
@@ -111,7 +115,12 @@ final class ConfigBinder {
             "budgets",
             "key_budgets",
             "payment",
-            "projects");
+            "projects",
+            "region",
+            "tier",
+            "sector",
+            "ownership",
+            "labels");
     private static final List<String> PROJECT = List.of("limits", "budgets");
     private static final List<String> BUDGET = List.of("period", "limit", "currency", "hard");
     private static final List<String> RATE_LIMIT =
@@ -157,6 +166,8 @@ final class ConfigBinder {
     private final Map<String, Routing.ModelRouting> modelRouting = new LinkedHashMap<>();
     /** For the credentials cloud SDKs read from the environment when the file names none (AWS_*, GEMINI_API_KEY). */
     private final Map<String, String> env;
+    /** The {@code policy:} section and the policy attributes of tenants and providers (docs/policy.md). */
+    private final PolicyBinder policyBinder;
 
     ConfigBinder(Path source, Problems problems) {
         this(source, problems, Map.of());
@@ -166,6 +177,7 @@ final class ConfigBinder {
         this.source = source;
         this.problems = problems;
         this.env = env;
+        this.policyBinder = new PolicyBinder(this, problems);
     }
 
     /** The configuration, or null when problems were found (they are then in {@code problems}). */
@@ -190,12 +202,25 @@ final class ConfigBinder {
         Billing billing = new Billing(new PriceCatalogue(prices(top)));
         GuardPolicy guard = guard(top);
         SettlementTerms settlement = settlement(top);
+        Policy policy = policyBinder.policy(top);
         if (!problems.isEmpty()) {
             return null;
         }
         return new GatewayConfig(
-                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard,
-                settlement);
+                source,
+                listen,
+                admin,
+                store,
+                providers,
+                models,
+                tenants,
+                limits,
+                timeouts,
+                routing,
+                billing,
+                guard,
+                settlement,
+                policy);
     }
 
     private AdminConfig admin(Mapping top) {
@@ -341,7 +366,8 @@ final class ConfigBinder {
                                 cloud,
                                 vendor == null ? null : vendor.vendor(),
                                 apiVersion,
-                                jwtAuth));
+                                jwtAuth,
+                                policyBinder.deploymentAttributes(p, path, "attributes")));
             }
         });
         return providers;
@@ -866,6 +892,7 @@ final class ConfigBinder {
             TenantBudgets budgets = TenantBudgets.NONE;
             boolean prepaid = false;
             Map<String, ProjectConfig> projects = Map.of();
+            TenantAttributes attributes = TenantAttributes.NONE;
             if (t != null) {
                 onlyKeys(t, path, TENANT);
                 country = country(t, path);
@@ -875,8 +902,11 @@ final class ConfigBinder {
                 budgets = new TenantBudgets(budgets(t, path, "budgets"), budgets(t, path, "key_budgets"));
                 prepaid = payment(t, path);
                 projects = projects(t, path);
+                attributes = policyBinder.tenantAttributes(t, path);
             }
-            tenants.put(name, new TenantConfig(name, country, keys, models, limits, budgets, prepaid, projects));
+            tenants.put(
+                    name,
+                    new TenantConfig(name, country, keys, models, limits, budgets, prepaid, projects, attributes));
         });
         return tenants;
     }
@@ -1804,7 +1834,7 @@ final class ConfigBinder {
         return new Secret(s.text());
     }
 
-    private int integer(Mapping m, String path, String key, int min, int fallback) {
+    int integer(Mapping m, String path, String key, int min, int fallback) {
         Scalar s = scalar(m, path, key, false);
         if (s == null) {
             return fallback;
@@ -1830,7 +1860,7 @@ final class ConfigBinder {
 
     /** The value under {@code key}, or null when absent or written as null; a missing required field is reported. */
     /** An optional true/false; absent means false. */
-    private boolean flag(Mapping m, String path, String key) {
+    boolean flag(Mapping m, String path, String key) {
         Scalar s = scalar(m, path, key, false);
         if (s == null || s.isNull()) {
             return false;
@@ -1845,7 +1875,7 @@ final class ConfigBinder {
         };
     }
 
-    private Node value(Mapping m, String path, String key, boolean required) {
+    Node value(Mapping m, String path, String key, boolean required) {
         Entry entry = m.entries().get(key);
         Node node = entry == null ? null : entry.value();
         if (node instanceof Scalar s && s.isNull()) {
@@ -1862,7 +1892,7 @@ final class ConfigBinder {
         return node;
     }
 
-    private Scalar scalar(Mapping m, String path, String key, boolean required) {
+    Scalar scalar(Mapping m, String path, String key, boolean required) {
         Node node = value(m, path, key, required);
         if (node == null || node instanceof Scalar) {
             return (Scalar) node;
@@ -1871,7 +1901,7 @@ final class ConfigBinder {
         return null;
     }
 
-    private Mapping mapping(Node node, String path) {
+    Mapping mapping(Node node, String path) {
         if (node == null || node instanceof Mapping) {
             return (Mapping) node;
         }
@@ -1879,7 +1909,7 @@ final class ConfigBinder {
         return null;
     }
 
-    private List<Node> list(Node node, String path) {
+    List<Node> list(Node node, String path) {
         if (node == null) {
             return List.of();
         }
@@ -1890,7 +1920,7 @@ final class ConfigBinder {
         return List.of();
     }
 
-    private void onlyKeys(Mapping m, String path, List<String> allowed) {
+    void onlyKeys(Mapping m, String path, List<String> allowed) {
         m.entries().forEach((key, entry) -> {
             if (allowed.contains(key)) {
                 return;
@@ -1907,11 +1937,11 @@ final class ConfigBinder {
         });
     }
 
-    private static Set<String> providerNames(Mapping top) {
+    static Set<String> providerNames(Mapping top) {
         return namesUnder(top, "providers");
     }
 
-    private static Set<String> modelNames(Mapping top) {
+    static Set<String> modelNames(Mapping top) {
         return namesUnder(top, "models");
     }
 
@@ -1920,7 +1950,7 @@ final class ConfigBinder {
         return entry != null && entry.value() instanceof Mapping m ? m.entries().keySet() : Set.of();
     }
 
-    private static String kind(Node node) {
+    static String kind(Node node) {
         return switch (node) {
             case Mapping m -> "key: value pairs";
             case Sequence s -> "a list";
@@ -1936,11 +1966,11 @@ final class ConfigBinder {
         return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 
-    private static String child(String path, String key) {
+    static String child(String path, String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    private static String sorted(Collection<String> names) {
+    static String sorted(Collection<String> names) {
         return names.isEmpty() ? "none" : String.join(", ", new TreeSet<>(names));
     }
 

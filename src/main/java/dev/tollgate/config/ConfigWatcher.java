@@ -161,7 +161,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 loaded.routing(),
                 loaded.billing(),
                 loaded.guard(),
-                settlement);
+                settlement,
+                loaded.policy());
     }
 
     private void watch() {

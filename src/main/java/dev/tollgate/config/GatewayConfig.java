@@ -1,6 +1,7 @@
 package dev.tollgate.config;
 
 import dev.tollgate.guard.GuardPolicy;
+import dev.tollgate.policy.Policy;
 import dev.tollgate.settle.SettlementTerms;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param billing prices (and later limits and budgets); {@link Billing#NONE} when the file has none
  * @param guard distillation detection: feed, actions per verdict, allowlist ({@link GuardPolicy#DEFAULTS} when absent)
  * @param settlement parties and agreements ({@code settlement:}); {@link SettlementTerms#NONE} when the file has none
+ * @param policy the compliance policy ({@code policy:}); {@link Policy#NONE} (everything allowed) when the file has none
  */
 public record GatewayConfig(
         Path source,
@@ -30,7 +32,8 @@ public record GatewayConfig(
         Routing routing,
         Billing billing,
         GuardPolicy guard,
-        SettlementTerms settlement) {
+        SettlementTerms settlement,
+        Policy policy) {
 
     public GatewayConfig {
         providers = Map.copyOf(providers);
@@ -39,9 +42,62 @@ public record GatewayConfig(
         billing = billing == null ? Billing.NONE : billing;
         guard = guard == null ? GuardPolicy.DEFAULTS : guard;
         settlement = settlement == null ? SettlementTerms.NONE : settlement;
+        policy = policy == null ? Policy.NONE : policy;
     }
 
-    /** A configuration with the default guard policy and without settlement. */
+    /** A configuration without a compliance policy (everything allowed). */
+    public GatewayConfig(
+            Path source,
+            HostPort listen,
+            AdminConfig admin,
+            String store,
+            Map<String, ProviderConfig> providers,
+            Map<String, List<DeploymentConfig>> models,
+            Map<String, TenantConfig> tenants,
+            Limits limits,
+            Timeouts timeouts,
+            Routing routing,
+            Billing billing,
+            GuardPolicy guard,
+            SettlementTerms settlement) {
+        this(
+                source,
+                listen,
+                admin,
+                store,
+                providers,
+                models,
+                tenants,
+                limits,
+                timeouts,
+                routing,
+                billing,
+                guard,
+                settlement,
+                null);
+    }
+
+    /** A configuration without settlement. */
+    public GatewayConfig(
+            Path source,
+            HostPort listen,
+            AdminConfig admin,
+            String store,
+            Map<String, ProviderConfig> providers,
+            Map<String, List<DeploymentConfig>> models,
+            Map<String, TenantConfig> tenants,
+            Limits limits,
+            Timeouts timeouts,
+            Routing routing,
+            Billing billing,
+            GuardPolicy guard,
+            Policy policy) {
+        this(
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, guard,
+                null, policy);
+    }
+
+    /** A configuration with the default guard policy, without settlement and compliance policy. */
     public GatewayConfig(
             Path source,
             HostPort listen,
@@ -54,7 +110,9 @@ public record GatewayConfig(
             Timeouts timeouts,
             Routing routing,
             Billing billing) {
-        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, null, null);
+        this(
+                source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, billing, null,
+                null, null);
     }
 
     /** A configuration without prices, limits or budgets. */
@@ -69,7 +127,21 @@ public record GatewayConfig(
             Limits limits,
             Timeouts timeouts,
             Routing routing) {
-        this(source, listen, admin, store, providers, models, tenants, limits, timeouts, routing, Billing.NONE);
+        this(
+                source,
+                listen,
+                admin,
+                store,
+                providers,
+                models,
+                tenants,
+                limits,
+                timeouts,
+                routing,
+                Billing.NONE,
+                null,
+                null,
+                null);
     }
 
     public Optional<List<DeploymentConfig>> deploymentsOf(String model) {

@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.policy.DeploymentAttributes;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,8 @@ import java.util.Set;
  * @param vendor for {@code openai-compatible}: whose quirks apply ({@code deepseek}, {@code zhipu}, …); else null
  * @param apiVersion for {@code azure}: the {@code api-version} of deployment URLs; null for Azure's v1 endpoint
  * @param jwtAuth for vendor {@code zhipu}: sign short-lived JWTs with the {@code id.secret} key instead of sending it
+ * @param attributes what the compliance policy knows of every deployment on this provider (vendor, vendor country,
+ *     family, licence, labels); the hosting region is {@code region}
  */
 public record ProviderConfig(
         String name,
@@ -37,7 +40,8 @@ public record ProviderConfig(
         CloudAccess cloud,
         String vendor,
         String apiVersion,
-        boolean jwtAuth) {
+        boolean jwtAuth,
+        DeploymentAttributes attributes) {
     /** The adapter families this build can talk to. The loader rejects any other {@code type}. */
     public static final Set<String> KNOWN_TYPES =
             Set.of("openai", "openai-compatible", "azure", "anthropic", "gemini", "bedrock");
@@ -46,6 +50,7 @@ public record ProviderConfig(
 
     public ProviderConfig {
         headers = Map.copyOf(headers);
+        attributes = attributes == null ? DeploymentAttributes.NONE : attributes;
     }
 
     public ProviderConfig(
@@ -90,7 +95,40 @@ public record ProviderConfig(
                 cloud,
                 null,
                 null,
-                false);
+                false,
+                null);
+    }
+
+    /** A provider without policy attributes. */
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            Secret apiKey,
+            String region,
+            Map<String, String> headers,
+            int maxTokensDefault,
+            int maxTokensLimit,
+            boolean dropUnsupported,
+            CloudAccess cloud,
+            String vendor,
+            String apiVersion,
+            boolean jwtAuth) {
+        this(
+                name,
+                type,
+                baseUrl,
+                apiKey,
+                region,
+                headers,
+                maxTokensDefault,
+                maxTokensLimit,
+                dropUnsupported,
+                cloud,
+                vendor,
+                apiVersion,
+                jwtAuth,
+                null);
     }
 
     /** Header values may be credentials (an organisation token, a gateway key): only their names are shown. */
@@ -99,6 +137,6 @@ public record ProviderConfig(
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=" + apiKey
                 + ", region=" + region + ", headers=" + headers.keySet() + ", cloud=" + cloud
                 + (vendor == null ? "" : ", vendor=" + vendor)
-                + (apiVersion == null ? "" : ", apiVersion=" + apiVersion) + "]";
+                + (apiVersion == null ? "" : ", apiVersion=" + apiVersion) + ", attributes=" + attributes + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import dev.tollgate.admit.TenantBudgets;
 import dev.tollgate.admit.TenantLimits;
+import dev.tollgate.policy.TenantAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param prepaid {@code payment: prepaid}: a request is sent only when the tenant's credit grants and prepaid balance
  *     cover its worst expected cost (billing.md, "Credits"); postpaid tenants are never refused for credit
  * @param projects scopes between the tenant and its keys, with their own limits and budgets
+ * @param attributes what the compliance policy knows of the tenant besides its country (region, tier, sector,
+ *     ownership, labels); they apply to keys created in the store for this tenant too
  */
 public record TenantConfig(
         String name,
@@ -26,18 +29,44 @@ public record TenantConfig(
         TenantLimits limits,
         TenantBudgets budgets,
         boolean prepaid,
-        Map<String, ProjectConfig> projects) {
+        Map<String, ProjectConfig> projects,
+        TenantAttributes attributes) {
     public TenantConfig {
         keys = List.copyOf(keys);
         models = List.copyOf(models);
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(budgets, "budgets");
         projects = Map.copyOf(projects);
+        attributes = attributes == null ? TenantAttributes.NONE : attributes;
+    }
+
+    /** A tenant without policy attributes besides its country. */
+    public TenantConfig(
+            String name,
+            String country,
+            List<Secret> keys,
+            List<String> models,
+            TenantLimits limits,
+            TenantBudgets budgets,
+            boolean prepaid,
+            Map<String, ProjectConfig> projects) {
+        this(name, country, keys, models, limits, budgets, prepaid, projects, TenantAttributes.NONE);
     }
 
     /** A postpaid tenant without budgets or projects. */
+    public TenantConfig(
+            String name,
+            String country,
+            List<Secret> keys,
+            List<String> models,
+            TenantLimits limits,
+            TenantAttributes attributes) {
+        this(name, country, keys, models, limits, TenantBudgets.NONE, false, Map.of(), attributes);
+    }
+
+    /** A postpaid tenant without budgets, projects or policy attributes. */
     public TenantConfig(String name, String country, List<Secret> keys, List<String> models, TenantLimits limits) {
-        this(name, country, keys, models, limits, TenantBudgets.NONE, false, Map.of());
+        this(name, country, keys, models, limits, TenantBudgets.NONE, false, Map.of(), TenantAttributes.NONE);
     }
 
     /** A tenant without rate limits. */

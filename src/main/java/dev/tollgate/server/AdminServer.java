@@ -15,6 +15,12 @@ import dev.tollgate.meter.UsageQuery;
 import dev.tollgate.meter.UsageSummary;
 import dev.tollgate.meter.UsageTotals;
 import dev.tollgate.observe.GatewayMetrics;
+import dev.tollgate.policy.AuditQuery;
+import dev.tollgate.policy.AuditRecord;
+import dev.tollgate.policy.AuditTrail;
+import dev.tollgate.policy.PolicyDecision;
+import dev.tollgate.policy.PolicyGate;
+import dev.tollgate.policy.TenantProfile;
 import dev.tollgate.route.Deployment;
 import dev.tollgate.route.DeploymentHealth;
 import dev.tollgate.route.RouteHealth;
@@ -178,6 +184,8 @@ final class AdminServer extends VerticleBase {
             send(res, 200, modelsJson(state.config()));
         } else if (path.equals("/admin/v1/route") && method.equals(HttpMethod.GET)) {
             routeView(req, res, requestId);
+        } else if (path.equals("/admin/v1/audit") && method.equals(HttpMethod.GET)) {
+            auditView(req, res, requestId);
         } else if (path.startsWith(GUARD_ACCOUNTS)) {
             guard(req, res, body, requestId);
         } else if (path.equals("/metrics") && method.equals(HttpMethod.GET)) {
@@ -447,8 +455,10 @@ final class AdminServer extends VerticleBase {
     }
 
     /**
-     * How a request for {@code model} (by {@code tenant}) would be routed now: every candidate deployment in the
-     * order the router would try them, with its breaker state, recent failure rate and latency. In-memory only.
+     * How a request for {@code model} (by {@code tenant}) would be routed now, or at {@code at}: every candidate
+     * deployment in the order the router would try them, with its breaker state, recent failure rate and latency, and
+     * the compliance policy's verdict on it (allowed or denied, the deciding rule and its reason). {@code try_order}
+     * lists the allowed ones in the order they would be tried. Nothing is sent upstream.
      */
     private void routeView(HttpServerRequest req, HttpServerResponse res, String requestId) {
         String model = req.getParam("model");
@@ -456,6 +466,7 @@ final class AdminServer extends VerticleBase {
             throw new IllegalArgumentException("Query parameter 'model' is required.");
         }
         String tenant = req.getParam("tenant");
+        Instant at = instant(req, "at");
         RuntimeConfig config = state.config();
         List<Deployment> deployments = config.routes().deployments(model);
         if (deployments == null) {
@@ -470,17 +481,66 @@ final class AdminServer extends VerticleBase {
             error(res, GatewayError.notFound("Tenant '" + tenant + "' may not use model '" + model + "'."), requestId);
             return;
         }
+        if (tenant == null || declared != null) {
+            send(res, 200, routeJson(config, model, tenant, null, at, deployments));
+            return;
+        }
+        // A tenant created through the admin API: its country is in the store.
+        vertx.executeBlocking(() -> state.tenants.tenants().stream()
+                        .filter(t -> t.name().equals(tenant))
+                        .findFirst())
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        internal(res, ar.cause(), requestId);
+                    } else if (ar.result().isEmpty()) {
+                        error(res, GatewayError.notFound("No tenant '" + tenant + "'."), requestId);
+                    } else {
+                        send(
+                                res,
+                                200,
+                                routeJson(
+                                        config, model, tenant, ar.result().get().country(), at, deployments));
+                    }
+                });
+    }
+
+    private ObjectNode routeJson(
+            RuntimeConfig config,
+            String model,
+            String tenant,
+            String storedCountry,
+            Instant atParam,
+            List<Deployment> deployments) {
+        Instant at = atParam != null ? atParam : state.clock.instant();
         ObjectNode out = MAPPER.createObjectNode().put("model", model).put("tenant", tenant);
+        out.put("at", at.toString());
         out.put(
                 "strategy",
                 "priority (equal priorities: weighted random, shown in file order), then deployments with an open"
-                        + " circuit breaker last");
-        // Policy decisions (issue 4: data residency, cost, latency rules) will be listed here, each naming the
-        // rule that filtered or reordered a candidate; until the policy engine exists there are none.
-        out.putArray("policy");
+                        + " circuit breaker last; deployments the compliance policy denies are never tried");
+        PolicyGate gate = config.policy();
+        // Without a tenant the policy is shown for an anonymous tenant with no attributes.
+        TenantProfile profile = gate.tenant(tenant == null ? "" : tenant, storedCountry);
+        PolicyDecision decision = gate.decide(
+                profile, model, deployments.stream().map(Deployment::id).toList(), at);
+        Map<String, dev.tollgate.policy.Verdict> verdicts = new java.util.HashMap<>();
+        ArrayNode policy = out.putArray("policy");
+        for (dev.tollgate.policy.Verdict v : decision.verdicts()) {
+            verdicts.put(v.deployment(), v);
+            verdictJson(policy.addObject(), v, model);
+        }
+        out.put("refused", decision.refused());
+        if (decision.refused()) {
+            out.put("refusal", decision.refusal(gate.policy().exposeRuleNames()));
+        }
+        ArrayNode order = out.putArray("try_order");
         ArrayNode candidates = out.putArray("candidates");
         for (RouteHealth.Candidate c : state.health.preview(deployments)) {
             DeploymentHealth.Snapshot h = c.health();
+            dev.tollgate.policy.Verdict v = verdicts.get(c.deployment().id());
+            if (v.allowed()) {
+                order.add(c.deployment().id());
+            }
             ObjectNode d = candidates
                     .addObject()
                     .put("deployment", c.deployment().id())
@@ -488,8 +548,9 @@ final class AdminServer extends VerticleBase {
                     .put("upstream_model", c.deployment().upstreamModel())
                     .put("region", c.deployment().provider().region())
                     .put("priority", c.deployment().config().priority())
-                    .put("weight", c.deployment().config().weight())
-                    .put("breaker", h.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("weight", c.deployment().config().weight());
+            verdictJson(d, v, model);
+            d.put("breaker", h.state().name().toLowerCase(java.util.Locale.ROOT))
                     .put("deferred", c.deferred())
                     .put("recent_calls", h.recentCalls())
                     .put("recent_failures", h.recentFailures())
@@ -506,9 +567,63 @@ final class AdminServer extends VerticleBase {
             }
             d.put("opened_at", h.openedAt() == null ? null : h.openedAt().toString());
             ObjectNode kinds = d.putObject("failures");
-            h.failures().forEach((k, v) -> kinds.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            h.failures().forEach((k, n) -> kinds.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
         }
-        send(res, 200, out);
+        return out;
+    }
+
+    private static void verdictJson(ObjectNode out, dev.tollgate.policy.Verdict v, String model) {
+        out.put("deployment", v.deployment())
+                .put("allowed", v.allowed())
+                .put("effect", v.effect().word())
+                .put("rule", v.rule())
+                .put("decided_by", v.decidedBy(model))
+                .put("reason", v.reason());
+    }
+
+    /**
+     * {@code GET /admin/v1/audit?tenant=&since=&limit=}: the policy audit log, oldest first: decisions that denied a
+     * deployment (each verdict with its deciding rule) and policy changes (always included, they concern everyone).
+     */
+    private void auditView(HttpServerRequest req, HttpServerResponse res, String requestId) {
+        String tenant = req.getParam("tenant");
+        Instant since = instant(req, "since");
+        String limitText = req.getParam("limit");
+        int limit;
+        try {
+            limit = limitText == null ? 1000 : Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("'limit' must be a whole number from 1 to 10000.");
+        }
+        AuditQuery query = new AuditQuery(tenant == null || tenant.isBlank() ? null : tenant, since, limit);
+        AuditTrail trail = state.policy.audit();
+        Future<Void> flushed = trail == null ? Future.succeededFuture() : Future.fromCompletionStage(trail.flush());
+        // Everything decided before this call is in the answer.
+        flushed.compose(v -> vertx.executeBlocking(() -> store.audit(query))).onComplete(ar -> {
+            if (ar.failed()) {
+                internal(res, ar.cause(), requestId);
+                return;
+            }
+            ArrayNode list = MAPPER.createArrayNode();
+            for (AuditRecord r : ar.result()) {
+                ObjectNode o = list.addObject()
+                        .put("time", r.time().toString())
+                        .put("kind", r.kind().wire())
+                        .put("outcome", r.outcome())
+                        .put("request_id", r.requestId())
+                        .put("tenant", r.tenant())
+                        .put("model", r.model());
+                try {
+                    o.set("detail", MAPPER.readTree(r.detail()));
+                } catch (java.io.IOException e) {
+                    o.put("detail", r.detail());
+                }
+            }
+            send(res, 200, MAPPER.createObjectNode().set("data", list));
+        });
     }
 
     private static Instant instant(HttpServerRequest req, String param) {

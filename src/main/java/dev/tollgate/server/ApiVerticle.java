@@ -240,7 +240,17 @@ final class ApiVerticle extends VerticleBase {
                 OpenAiDialect.INSTANCE)) {
             return;
         }
-        List<Deployment> plan = state.plan(config, principal, request.model());
+        List<Deployment> plan = state.policy.admit(
+                req.response(),
+                config,
+                principal,
+                request.model(),
+                state.plan(config, principal, request.model()),
+                requestId,
+                null);
+        if (plan == null) {
+            return; // 403 policy_denied sent
+        }
         HealthOrder order = state.health.order(plan);
         if (endpoint == Endpoint.CHAT_COMPLETIONS && !allOpenAi(plan)) {
             translate(req, config, principal, requestId, body, start, OpenAiDialect.INSTANCE, order);
@@ -294,7 +304,18 @@ final class ApiVerticle extends VerticleBase {
                 req.response(), config, principal, requestId, request.model(), body, request.stream(), ingress)) {
             return;
         }
-        HealthOrder order = state.health.order(state.plan(config, principal, request.model()));
+        List<Deployment> plan = state.policy.admit(
+                req.response(),
+                config,
+                principal,
+                request.model(),
+                state.plan(config, principal, request.model()),
+                requestId,
+                ingress);
+        if (plan == null) {
+            return; // 403 policy_denied sent
+        }
+        HealthOrder order = state.health.order(plan);
         DialectExchange exchange = new DialectExchange(
                 state,
                 config,

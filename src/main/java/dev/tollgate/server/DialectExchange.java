@@ -720,7 +720,8 @@ final class DialectExchange {
                 return;
             }
             order.releaseUnused();
-            order = state.health.order(state.plan(config, principal, request.model()));
+            order = state.health.order(state.policy.filter(
+                    config, principal, request.model(), state.plan(config, principal, request.model())));
             plan = order.deployments();
             next = 0;
             lastFailure = null;

@@ -8,6 +8,7 @@ import dev.tollgate.config.HostPort;
 import dev.tollgate.guard.Guard;
 import dev.tollgate.guard.GuardSettings;
 import dev.tollgate.meter.UsageLedger;
+import dev.tollgate.policy.AuditTrail;
 import dev.tollgate.store.SqlStore;
 import dev.tollgate.tenant.TenantDirectory;
 import io.vertx.core.DeploymentOptions;
@@ -32,6 +33,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** How often an instance on a shared store looks for keys changed by other instances. */
     public static final Duration KEY_REFRESH = Duration.ofSeconds(1);
+    /** Policy audit records waiting for the store; past this (the store down for long) they are dropped and counted. */
+    private static final int AUDIT_QUEUE = 100_000;
 
     private final Vertx vertx;
     private final SqlStore store;
@@ -63,8 +66,17 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts everything and returns once both listeners accept connections. */
     public static Gateway start(GatewayConfig config, Path journal) throws Exception {
+        return start(config, journal, Clock.systemUTC());
+    }
+
+    /**
+     * Starts everything on {@code clock}: the time compliance rules and circuit breakers see (tests move it to show a
+     * rule taking effect at its {@code effective_from}).
+     */
+    public static Gateway start(GatewayConfig config, Path journal, Clock clock) throws Exception {
         SqlStore store = SqlStore.open(config.store());
         UsageLedger ledger = null;
+        AuditTrail audit = null;
         Vertx vertx = null;
         Guard guard = null;
         try {
@@ -73,9 +85,12 @@ public final class Gateway implements AutoCloseable {
             BudgetSettings budgetSettings = new BudgetSettings();
             store.budgetSettings().forEach(budgetSettings::apply);
             ledger = UsageLedger.open(journal, new CreditingSink(store, store, credits), UsageLedger.Options.DEFAULTS);
-            TenantDirectory tenants = new TenantDirectory(store, config, Clock.systemUTC());
-            GatewayState state = new GatewayState(
-                    RuntimeConfig.of(config), tenants, ledger, Clock.systemUTC(), credits, budgetSettings);
+            TenantDirectory tenants = new TenantDirectory(store, config, clock);
+            GatewayState state =
+                    new GatewayState(RuntimeConfig.of(config), tenants, ledger, clock, credits, budgetSettings);
+            audit = new AuditTrail(store, AUDIT_QUEUE);
+            state.policy.auditTo(audit);
+            state.policy.loaded(state.config());
             guard = Guard.start(config.guard(), GuardSettings.defaults(), store);
             state.guard = new GuardStep(guard, state.clock);
             state.metrics.bindGuard(guard);
@@ -129,6 +144,9 @@ public final class Gateway implements AutoCloseable {
             }
             if (ledger != null) {
                 ledger.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             store.close();
             throw e;
@@ -251,6 +269,10 @@ public final class Gateway implements AutoCloseable {
         // After the event loops: nothing offers samples any more; what is queued is observed and audited.
         state.guard.guard.close();
         ledger.close();
+        AuditTrail audit = state.policy.audit();
+        if (audit != null) {
+            audit.close();
+        }
         store.close();
         log.info("stopped; {} usage records stored", ledger.storedCount());
     }

@@ -36,6 +36,8 @@ final class GatewayState {
     final Spending spending;
     /** Budgets set through the admin API (they override the file's per scope). */
     final BudgetSettings budgetSettings;
+    /** The compliance policy hook after the planner (docs/policy.md). */
+    final PolicyStep policy = new PolicyStep(this);
     /** Set last in the constructor: it registers itself with the ledger. */
     final AdmissionStep admit;
     /** The distillation guard; set by {@link Gateway#start} (it needs the store) before any listener starts. */
@@ -83,6 +85,7 @@ final class GatewayState {
 
     void swap(RuntimeConfig next) {
         health.reconfigure(next.config());
-        config.set(next);
+        RuntimeConfig previous = config.getAndSet(next);
+        policy.changed(previous, next);
     }
 }

@@ -2,7 +2,9 @@ package dev.tollgate.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.config.PolicyProfiles;
 import dev.tollgate.config.ProviderConfig;
+import dev.tollgate.policy.PolicyGate;
 import dev.tollgate.provider.UpstreamTarget;
 import dev.tollgate.route.RouteTable;
 import dev.tollgate.wire.openai.OpenAiRequest;
@@ -12,7 +14,8 @@ import java.util.Map;
 
 /**
  * A configuration snapshot with everything the hot path derives from it computed once: resolved upstream targets,
- * a JSON parser factory carrying the depth limit, the secrets to scrub from anything shown to a caller.
+ * a JSON parser factory carrying the depth limit, the secrets to scrub from anything shown to a caller, the compliance
+ * policy ready to decide.
  */
 record RuntimeConfig(
         GatewayConfig config,
@@ -20,7 +23,8 @@ record RuntimeConfig(
         RouteTable routes,
         JsonFactory json,
         UsageReader usage,
-        long loadedAt) {
+        long loadedAt,
+        PolicyGate policy) {
 
     static RuntimeConfig of(GatewayConfig config) {
         Map<String, UpstreamTarget> targets = new HashMap<>();
@@ -34,7 +38,8 @@ record RuntimeConfig(
                 RouteTable.of(config),
                 json,
                 new UsageReader(json),
-                System.currentTimeMillis() / 1000);
+                System.currentTimeMillis() / 1000,
+                PolicyProfiles.gate(config));
     }
 
     /** Removes every upstream credential from a text that may reach a caller or a log. */

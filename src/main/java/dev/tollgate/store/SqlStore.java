@@ -17,6 +17,10 @@ import dev.tollgate.meter.UsageRecord;
 import dev.tollgate.meter.UsageSink;
 import dev.tollgate.meter.UsageSummary;
 import dev.tollgate.meter.UsageTotals;
+import dev.tollgate.policy.AuditHistory;
+import dev.tollgate.policy.AuditQuery;
+import dev.tollgate.policy.AuditRecord;
+import dev.tollgate.policy.AuditSink;
 import dev.tollgate.tenant.KeyStore;
 import dev.tollgate.tenant.StoredKey;
 import dev.tollgate.tenant.StoredTenant;
@@ -41,7 +45,8 @@ import org.flywaydb.core.Flyway;
  * The store behind a JDBC pool: the embedded SQLite file by default, or PostgreSQL. The SQL here is the same for both
  * ({@code ON CONFLICT DO NOTHING} makes usage inserts idempotent by request id in both); only the migrations differ.
  */
-public final class SqlStore implements UsageSink, UsageHistory, KeyStore, CreditStore, GuardAudit, AutoCloseable {
+public final class SqlStore
+        implements UsageSink, UsageHistory, KeyStore, CreditStore, GuardAudit, AuditSink, AuditHistory, AutoCloseable {
     private static final String INSERT_USAGE_HEAD = "INSERT INTO usage_records (request_id, time_ms, tenant, key_id,"
             + " endpoint, model, provider, upstream_model, deployment, region, prompt_tokens, completion_tokens,"
             + " cached_tokens, reasoning_tokens, estimated, status, http_status, latency_ms, stream, attempts,"
@@ -729,6 +734,66 @@ public final class SqlStore implements UsageSink, UsageHistory, KeyStore, Credit
                         rs.getString(3),
                         budgets,
                         Instant.ofEpochMilli(rs.getLong(5))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void insertAudit(List<AuditRecord> batch) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO policy_audit (time_ms, kind, request_id,"
+                    + " tenant, model, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (AuditRecord r : batch) {
+                    ps.setLong(1, r.time().toEpochMilli());
+                    ps.setString(2, r.kind().wire());
+                    ps.setString(3, r.requestId());
+                    ps.setString(4, r.tenant());
+                    ps.setString(5, r.model());
+                    ps.setString(6, r.outcome());
+                    ps.setString(7, r.detail());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public List<AuditRecord> audit(AuditQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder(
+                "SELECT time_ms, kind, request_id, tenant, model, outcome, detail FROM policy_audit WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (q.tenant() != null) {
+            // A policy change concerns every tenant: it belongs in each tenant's trail.
+            sql.append(" AND (tenant = ? OR kind = 'policy_change')");
+            args.add(q.tenant());
+        }
+        if (q.since() != null) {
+            sql.append(" AND time_ms >= ?");
+            args.add(q.since().toEpochMilli());
+        }
+        sql.append(" ORDER BY time_ms, id LIMIT ").append(Math.max(1, q.limit()));
+        List<AuditRecord> out = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new AuditRecord(
+                            Instant.ofEpochMilli(rs.getLong(1)),
+                            AuditRecord.Kind.ofWire(rs.getString(2)),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7)));
+                }
             }
         }
         return out;

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,6 +51,12 @@ public final class GatewayFixture implements AutoCloseable {
 
     private GatewayFixture(String extraYaml, Duration tokenDelay, String extraProviders, String extraModels)
             throws Exception {
+        this(extraYaml, tokenDelay, extraProviders, extraModels, Clock.systemUTC());
+    }
+
+    private GatewayFixture(
+            String extraYaml, Duration tokenDelay, String extraProviders, String extraModels, Clock clock)
+            throws Exception {
         this.extraProviders = extraProviders;
         this.extraModels = extraModels;
         simVertx = Vertx.vertx();
@@ -72,7 +79,7 @@ public final class GatewayFixture implements AutoCloseable {
         env.put("UPSTREAM_KEY", UPSTREAM_KEY);
         Files.writeString(configFile, yaml(extraYaml), StandardCharsets.UTF_8);
         GatewayConfig config = ConfigLoader.load(configFile, env);
-        gateway = Gateway.start(config);
+        gateway = Gateway.start(config, Gateway.defaultJournal(config), clock);
         watcher = ConfigWatcher.start(configFile, env, config, next -> {
             try {
                 gateway.apply(next);
@@ -98,6 +105,13 @@ public final class GatewayFixture implements AutoCloseable {
     public static GatewayFixture start(String extraYaml, Duration tokenDelay, String extraProviders, String extraModels)
             throws Exception {
         return new GatewayFixture(extraYaml, tokenDelay, extraProviders, extraModels);
+    }
+
+    /** As above, with the gateway on {@code clock} (the time compliance rules and breakers see). */
+    public static GatewayFixture start(
+            String extraYaml, Duration tokenDelay, String extraProviders, String extraModels, Clock clock)
+            throws Exception {
+        return new GatewayFixture(extraYaml, tokenDelay, extraProviders, extraModels, clock);
     }
 
     public String yaml(String extra) {
