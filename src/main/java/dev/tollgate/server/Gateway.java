@@ -43,6 +43,7 @@ public final class Gateway implements AutoCloseable {
     private final List<ApiVerticle> apis;
     private final AdminServer admin;
     private volatile boolean closed;
+    private volatile dev.tollgate.settle.SettlementWorker settlement;
 
     private Gateway(
             Vertx vertx,
@@ -117,6 +118,9 @@ public final class Gateway implements AutoCloseable {
                 await(vertx.deployVerticle(admin));
             }
             Gateway gateway = new Gateway(vertx, store, ledger, state, new ArrayList<>(apis), admin);
+            if (config.settlement().enabled()) {
+                gateway.startSettlement(config);
+            }
             if (store.vendor().shared()) {
                 followSharedKeys(vertx, tenants);
             }
@@ -151,6 +155,37 @@ public final class Gateway implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Settles stored usage records on a thread of its own, woken when a batch is stored and at least every second
+     * (records stored by other instances on a shared store). See docs/billing.md.
+     */
+    private void startSettlement(GatewayConfig config) {
+        dev.tollgate.settle.SettlementWorker worker =
+                new dev.tollgate.settle.SettlementWorker(store.settlementJournal(), config.settlement());
+        settlement = worker;
+        Thread thread = Thread.ofPlatform().name("settlement").daemon().unstarted(() -> {
+            while (!closed) {
+                try {
+                    worker.settleAll();
+                } catch (Exception e) {
+                    log.warn("settlement batch failed; retrying (nothing was half-posted)", e);
+                }
+                if (worker.problem() != null) {
+                    log.error("settlement stopped: {}", worker.problem());
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
+            }
+        });
+        ledger.onStored(records -> java.util.concurrent.locks.LockSupport.unpark(thread));
+        thread.start();
+    }
+
+    /** The settlement worker, or null when the configuration has no {@code settlement:} section. */
+    public dev.tollgate.settle.SettlementWorker settlement() {
+        return settlement;
     }
 
     private static int freePort(String host) throws java.io.IOException {
