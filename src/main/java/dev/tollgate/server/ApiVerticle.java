@@ -316,21 +316,7 @@ final class ApiVerticle extends VerticleBase {
             return; // 403 policy_denied sent
         }
         HealthOrder order = state.health.order(plan);
-        DialectExchange exchange = new DialectExchange(
-                state,
-                config,
-                client,
-                vertx,
-                req.response(),
-                requestId,
-                principal,
-                ingress,
-                request,
-                body,
-                order,
-                start);
-        exchange.guardTap = state.guard.tap(req);
-        exchange.start();
+        startTranslated(req, config, principal, requestId, ingress, request, body, order, start);
     }
 
     /** An OpenAI-dialect request whose plan includes a provider of another dialect. */
@@ -351,6 +337,19 @@ final class ApiVerticle extends VerticleBase {
             ApiErrors.send(req.response(), GatewayError.invalid(e.getMessage(), e.param()), requestId, ingress);
             return;
         }
+        startTranslated(req, config, principal, requestId, ingress, request, body, order, start);
+    }
+
+    private void startTranslated(
+            HttpServerRequest req,
+            RuntimeConfig config,
+            Principal principal,
+            String requestId,
+            IngressDialect ingress,
+            ChatRequest request,
+            byte[] body,
+            HealthOrder order,
+            long start) {
         DialectExchange exchange = new DialectExchange(
                 state,
                 config,
